@@ -1,0 +1,232 @@
+"""Carga de Fashion-MNIST real, en memoria, como tensores.
+
+Fuentes, en este orden:
+
+1. una carpeta explícita (argumento ``root``) o la variable de entorno ``FASHION_MNIST_DIR``;
+2. la caché local del curso (``~/.cache/vit-desde-cero/fashion-mnist`` o ``VIT_CACHE_DIR``);
+3. el paquete de Debian ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``);
+4. la descarga de torchvision (a la caché local).
+
+Cada archivo se comprueba con su SHA-256 (del contenido descomprimido), de modo que una
+descarga a medias o corrupta se detecta y se informa en lugar de usarse.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+# Nombres de las diez clases, en el orden de las etiquetas 0-9.
+CLASSES = [
+    "camiseta/top",
+    "pantalón",
+    "suéter",
+    "vestido",
+    "abrigo",
+    "sandalia",
+    "camisa",
+    "zapatilla deportiva",
+    "bolso",
+    "botín",
+]
+
+# Media y desviación típica de los píxeles del conjunto de entrenamiento (en [0, 1]).
+# Un test comprueba que coinciden con los datos reales.
+MEAN = 0.2860
+STD = 0.3530
+
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+ENV_DIR = "FASHION_MNIST_DIR"
+
+# SHA-256 del contenido descomprimido de cada archivo IDX, y su tamaño en bytes.
+FILES = {
+    "train_images": ("train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", 47040016),
+    "train_labels": ("train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", 60008),
+    "test_images": ("t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", 7840016),
+    "test_labels": ("t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", 10008),
+}
+
+
+class DatasetError(FileNotFoundError):
+    """Fashion-MNIST no está disponible o sus archivos están dañados."""
+
+
+@dataclass
+class FashionMNIST:
+    """Fashion-MNIST completo en memoria.
+
+    Las imágenes son tensores ``uint8`` de forma (N, 28, 28); las etiquetas, ``int64`` de forma (N,).
+    """
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    classes: list[str]
+    source: str
+
+    def __repr__(self) -> str:
+        return (
+            f"FashionMNIST(entrenamiento={len(self.train_labels)}, prueba={len(self.test_labels)}, "
+            f"clases={len(self.classes)}, origen='{self.source}')"
+        )
+
+
+def cache_dir() -> Path:
+    """Carpeta de caché del curso (``VIT_CACHE_DIR`` o ``~/.cache/vit-desde-cero``)."""
+    base = os.environ.get("VIT_CACHE_DIR") or Path.home() / ".cache" / "vit-desde-cero"
+    return Path(base) / "fashion-mnist"
+
+
+def _find_file(folder: Path, name: str) -> Path | None:
+    """Busca ``name`` o ``name.gz`` en ``folder`` y en ``folder/FashionMNIST/raw``."""
+    for sub in (folder, folder / "FashionMNIST" / "raw"):
+        for candidate in (sub / name, sub / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _read_verified(path: Path, sha256: str, size: int) -> bytes:
+    """Lee un archivo IDX (comprimido o no) y comprueba tamaño y SHA-256."""
+    try:
+        raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DatasetError(
+            f"El archivo '{path}' está dañado o incompleto ({exc}). "
+            "Bórralo y vuelve a descargarlo, o usa el paquete de Debian 'dataset-fashion-mnist'."
+        ) from exc
+    if len(raw) != size or hashlib.sha256(raw).hexdigest() != sha256:
+        raise DatasetError(
+            f"El archivo '{path}' no es el Fashion-MNIST original: mide {len(raw)} bytes "
+            f"(se esperaban {size}) o su SHA-256 no coincide. Puede ser una descarga a medias: "
+            "bórralo y vuelve a descargarlo."
+        )
+    return raw
+
+
+def _parse_idx(raw: bytes) -> np.ndarray:
+    """Convierte los bytes de un archivo IDX en un arreglo de NumPy."""
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _load_folder(folder: Path) -> dict[str, torch.Tensor] | None:
+    """Carga los cuatro archivos de ``folder``; ``None`` si falta alguno."""
+    paths = {key: _find_file(folder, name) for key, (name, _, _) in FILES.items()}
+    if any(p is None for p in paths.values()):
+        return None
+    out = {}
+    for key, (_, sha, size) in FILES.items():
+        array = _parse_idx(_read_verified(paths[key], sha, size))
+        tensor = torch.from_numpy(array.copy())
+        out[key] = tensor.long() if "labels" in key else tensor
+    return out
+
+
+def _download(folder: Path) -> None:
+    """Descarga Fashion-MNIST con torchvision en ``folder``."""
+    from torchvision.datasets import FashionMNIST as TVFashionMNIST
+
+    TVFashionMNIST(str(folder), train=True, download=True)
+    TVFashionMNIST(str(folder), train=False, download=True)
+
+
+def load_fashion_mnist(root: str | os.PathLike | None = None, download: bool = True) -> FashionMNIST:
+    """Carga Fashion-MNIST real: 60 000 imágenes de entrenamiento y 10 000 de prueba.
+
+    Args:
+        root: carpeta con los cuatro archivos IDX (``.gz`` o descomprimidos). Si se da,
+            solo se usa esa carpeta (y se descarga ahí si ``download`` es verdadero).
+        download: si no se encuentra en ningún sitio local, descargarlo con torchvision.
+
+    Returns:
+        Un :class:`FashionMNIST` con los tensores y los nombres de las clases en español.
+
+    Raises:
+        DatasetError: si no hay ninguna fuente disponible o un archivo está dañado.
+    """
+    if root is not None:
+        candidates = [("carpeta indicada", Path(root))]
+    else:
+        candidates = []
+        if os.environ.get(ENV_DIR):
+            candidates.append((f"variable {ENV_DIR}", Path(os.environ[ENV_DIR])))
+        candidates += [("caché local", cache_dir()), ("paquete de Debian", DEBIAN_DIR)]
+
+    for label, folder in candidates:
+        tensors = _load_folder(folder)
+        if tensors is not None:
+            return FashionMNIST(classes=list(CLASSES), source=f"{label}: {folder}", **tensors)
+
+    target = Path(root) if root is not None else cache_dir()
+    download_error = None
+    if download:
+        try:
+            _download(target)
+            tensors = _load_folder(target)
+            if tensors is not None:
+                return FashionMNIST(classes=list(CLASSES), source=f"descarga: {target}", **tensors)
+        except DatasetError:
+            raise
+        except Exception as exc:  # sin red, servidor caído, etc.
+            download_error = exc
+
+    searched = ", ".join(f"'{folder}'" for _, folder in candidates)
+    reason = f" La descarga falló: {download_error}." if download_error else ""
+    raise DatasetError(
+        f"No se encuentra Fashion-MNIST (se buscó en {searched}).{reason} Tres formas de arreglarlo:\n"
+        f"  1. Con conexión, llama a load_fashion_mnist(download=True) para descargarlo con torchvision.\n"
+        f"  2. En Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist (queda en '{DEBIAN_DIR}').\n"
+        f"  3. Copia los cuatro archivos IDX (.gz) a una carpeta y pásala como root=... "
+        f"o en la variable de entorno {ENV_DIR}."
+    )
+
+
+def to_float(images: torch.Tensor, normalize: bool = True) -> torch.Tensor:
+    """Convierte imágenes ``uint8`` (N, 28, 28) en ``float32`` (N, 1, 28, 28).
+
+    Con ``normalize=True`` resta la media y divide por la desviación típica del conjunto de entrenamiento.
+    """
+    if images.dtype != torch.uint8:
+        raise ValueError(
+            f"Se esperaban imágenes uint8 (0-255) y llegaron de tipo {images.dtype}. "
+            "Pasa las imágenes tal como las devuelve load_fashion_mnist()."
+        )
+    x = images.float().div_(255.0)
+    if x.ndim == 3:
+        x = x.unsqueeze(1)  # (N, 1, 28, 28)
+    if normalize:
+        x = (x - MEAN) / STD
+    return x
+
+
+def denormalize(x: torch.Tensor) -> torch.Tensor:
+    """Deshace :func:`to_float`: devuelve píxeles en [0, 1]."""
+    return (x * STD + MEAN).clamp(0, 1)
+
+
+def subset(images: torch.Tensor, labels: torch.Tensor, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Devuelve ``n`` ejemplos al azar (con semilla fija), con las clases equilibradas."""
+    if n <= 0:
+        raise ValueError(f"n debe ser positivo y vale {n}.")
+    n = min(n, len(labels))
+    g = torch.Generator().manual_seed(seed)
+    per_class = []
+    classes = labels.unique()
+    for c in classes:
+        idx = (labels == c).nonzero().squeeze(1)
+        per_class.append(idx[torch.randperm(len(idx), generator=g)])
+    # Intercala las clases para que cualquier prefijo quede equilibrado.
+    order = torch.stack([p[: min(len(q) for q in per_class)] for p in per_class], dim=1).reshape(-1)
+    idx = order[:n]
+    idx = idx[torch.randperm(len(idx), generator=g)]
+    return images[idx], labels[idx]

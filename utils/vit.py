@@ -1,0 +1,182 @@
+"""El Vision Transformer (ViT) del curso: ``MLP``, ``Block`` y ``ViT``.
+
+Sigue a Dosovitskiy et al. (2021) y al estilo de timm: bloques *pre-norm* escritos como dos
+líneas residuales, token CLS, embeddings de posición aprendidos, LayerNorm final y una cabeza lineal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+from torch import nn
+
+from .attention import MultiHeadAttention
+from .patches import PatchEmbedding
+from .validation import check_divisible, check_positive
+
+
+@dataclass
+class ViTConfig:
+    """Hiperparámetros de la arquitectura. Los valores por defecto son los del ViT del curso."""
+
+    img_size: int = 28
+    patch_size: int = 4
+    in_chans: int = 1
+    num_classes: int = 10
+    dim: int = 64
+    depth: int = 6
+    num_heads: int = 4
+    mlp_dim: int = 128
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_positive(
+            img_size=self.img_size,
+            patch_size=self.patch_size,
+            in_chans=self.in_chans,
+            num_classes=self.num_classes,
+            dim=self.dim,
+            depth=self.depth,
+            num_heads=self.num_heads,
+            mlp_dim=self.mlp_dim,
+        )
+        check_divisible("img_size", self.img_size, "patch_size", self.patch_size)
+        check_divisible("dim", self.dim, "num_heads", self.num_heads)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout debe estar en [0, 1) y vale {self.dropout}. Usa, por ejemplo, 0.0 o 0.1.")
+
+    @property
+    def num_patches(self) -> int:
+        return (self.img_size // self.patch_size) ** 2
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> ViTConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"Campos desconocidos en la configuración: {sorted(unknown)}. Los válidos son {sorted(known)}.")
+        return cls(**values)
+
+
+class MLP(nn.Module):
+    """Red de dos capas con GELU: D → mlp_dim → D."""
+
+    def __init__(self, dim: int, mlp_dim: int, dropout: float = 0.0):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, mlp_dim)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(mlp_dim, dim)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.drop(self.act(self.fc1(x)))  # (B, N, mlp_dim)
+        return self.drop(self.fc2(x))  # (B, N, D)
+
+
+class Block(nn.Module):
+    """Bloque Transformer *pre-norm*: atención y MLP, cada uno con su conexión residual."""
+
+    def __init__(self, dim: int, num_heads: int, mlp_dim: int, dropout: float = 0.0, fused: bool = True):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = MultiHeadAttention(dim, num_heads, dropout=dropout, fused=fused)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, mlp_dim, dropout)
+
+    def forward(self, x: torch.Tensor, return_weights: bool = False):
+        if return_weights:
+            a, weights = self.attn(self.norm1(x), return_weights=True)
+            x = x + a
+            x = x + self.mlp(self.norm2(x))
+            return x, weights
+        x = x + self.attn(self.norm1(x))  # (B, N, D)
+        x = x + self.mlp(self.norm2(x))  # (B, N, D)
+        return x
+
+
+class ViT(nn.Module):
+    """Vision Transformer para clasificación.
+
+    Se construye con argumentos con nombre (``ViT(dim=64, depth=6, ...)``) o con una
+    :class:`ViTConfig` (``ViT(config=cfg)``).
+    """
+
+    def __init__(self, config: ViTConfig | None = None, **kwargs):
+        super().__init__()
+        if config is None:
+            config = ViTConfig(**kwargs)
+        elif kwargs:
+            raise ValueError("Pasa una ViTConfig o argumentos con nombre, no ambos.")
+        self.config = config
+        c = config
+        self.patch_embed = PatchEmbedding(c.img_size, c.patch_size, c.in_chans, c.dim)
+        self.num_patches = self.patch_embed.num_patches
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, c.dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, self.num_patches + 1, c.dim))
+        self.pos_drop = nn.Dropout(c.dropout)
+        self.blocks = nn.ModuleList(Block(c.dim, c.num_heads, c.mlp_dim, c.dropout) for _ in range(c.depth))
+        self.norm = nn.LayerNorm(c.dim)
+        self.head = nn.Linear(c.dim, c.num_classes)
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        nn.init.trunc_normal_(self.pos_embed, std=0.02)
+        nn.init.trunc_normal_(self.cls_token, std=0.02)
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.trunc_normal_(m.weight, std=0.02)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.LayerNorm):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def _check_input(self, x: torch.Tensor) -> None:
+        c = self.config
+        expected = (c.in_chans, c.img_size, c.img_size)
+        if x.ndim != 4 or tuple(x.shape[1:]) != expected:
+            hint = " Para imágenes (B, 28, 28) usa x.unsqueeze(1)." if x.ndim == 3 and c.in_chans == 1 else ""
+            raise ValueError(
+                f"El ViT espera un lote (B, C, H, W) = (B, {c.in_chans}, {c.img_size}, {c.img_size}) "
+                f"y llegó un tensor de forma {tuple(x.shape)}.{hint}"
+            )
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Imágenes (B, C, H, W) → tokens con CLS y posición (B, N+1, D)."""
+        self._check_input(x)
+        x = self.patch_embed(x)  # (B, N, D)
+        cls = self.cls_token.expand(x.shape[0], -1, -1)  # (B, 1, D)
+        x = torch.cat([cls, x], dim=1)  # (B, N+1, D)
+        return self.pos_drop(x + self.pos_embed)  # (B, N+1, D)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.embed(x)  # (B, N+1, D)
+        for block in self.blocks:
+            x = block(x)  # (B, N+1, D)
+        x = self.norm(x)
+        return self.head(x[:, 0])  # (B, num_classes): solo el token CLS
+
+    def forward_with_attention(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Como ``forward``, pero devuelve también los pesos de atención de cada capa."""
+        x = self.embed(x)
+        maps = []
+        for block in self.blocks:
+            x, weights = block(x, return_weights=True)
+            maps.append(weights)  # (B, H, N+1, N+1)
+        return self.head(self.norm(x)[:, 0]), maps
+
+    @torch.no_grad()
+    def attention_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Pesos de atención de cada capa: una lista de ``depth`` tensores (B, heads, N+1, N+1).
+
+        Funciona aunque la atención fusionada esté activa: recalcula cada capa por la ruta manual.
+        """
+        return self.forward_with_attention(x)[1]
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """Número de parámetros (entrenables, por defecto) de ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
