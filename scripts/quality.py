@@ -1,0 +1,1139 @@
+"""Comprobaciones de calidad del curso: ortografía, terminología, estilo, higiene y estructura.
+
+Cada comprobación es una función que recibe un cuaderno (objeto de ``nbformat``), un texto o una
+ruta y devuelve una lista de hallazgos; una lista vacía significa que todo está bien. Los tests de
+``tests/`` las llaman sobre los archivos reales y sobre cuadernos sintéticos con el fallo que
+deben detectar. También se pueden usar desde la terminal, que imprime los hallazgos:
+
+    python scripts/quality.py ortografia     # hunspell es_ES + tests/palabras_tecnicas.txt
+    python scripts/quality.py terminologia   # variantes que GLOSARIO.md manda evitar
+    python scripts/quality.py estilo         # ruff check y ruff format --check
+    python scripts/quality.py higiene        # metadatos, errores, orden de ejecución, tamaño
+    python scripts/quality.py estructura     # insignia, celda de configuración, secciones, README
+    python scripts/quality.py todo
+
+Detrás de cada orden se pueden dar cuadernos o archivos concretos; sin ellos se revisa todo.
+Sale con 1 si hay hallazgos.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tokenize
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.clean_notebooks import clean  # noqa: E402
+from scripts.sync_notebooks import SETUP_MARK, SETUP_TEMPLATE  # noqa: E402
+from utils.course import NOTEBOOKS, REPO_SLUG, colab_badge  # noqa: E402
+
+NOTEBOOK_DIR = ROOT / "notebooks"
+WORDLIST = ROOT / "tests" / "palabras_tecnicas.txt"
+GLOSSARY = ROOT / "GLOSARIO.md"
+README = ROOT / "README.md"
+# Código cuyos comentarios, docstrings y mensajes lee una persona (tests/ queda fuera a propósito:
+# sus textos de prueba contienen erratas a propósito).
+CODE_DIRS = ("utils", "scripts")
+LINT_PATHS = ("utils", "tests", "scripts")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Un hallazgo: dónde está (archivo y celda o línea) y qué pasa."""
+
+    source: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.where}: {self.message}" if self.where else f"{self.source}: {self.message}"
+
+
+def rel(path: Path | str) -> str:
+    """Ruta relativa a la raíz del repositorio (para los mensajes)."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def notebook_paths() -> list[Path]:
+    """Los cuadernos que existen en ``notebooks/``, en orden de nombre."""
+    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def read_notebook(path: Path | str):
+    """Lee un cuaderno como nbformat 4 sin validarlo (la validación es una comprobación aparte)."""
+    return nbformat.read(str(path), as_version=4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Extracción del texto que lee una persona
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Un trozo de texto legible: de dónde sale (``source``, ``where``), de qué tipo es y el texto."""
+
+    source: str
+    where: str
+    kind: str  # "markdown", "docstring", "comentario" o "mensaje"
+    text: str
+
+
+def _blank(match: re.Match) -> str:
+    """Sustituye un fragmento por espacios conservando los saltos de línea (para numerar líneas)."""
+    return " " + "\n" * match.group(0).count("\n")
+
+
+_MD_STRIP = [
+    re.compile(r"<!--.*?-->", re.S),  # comentarios HTML
+    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M),  # bloques de código
+    re.compile(r"\$\$.*?\$\$", re.S),  # LaTeX en bloque
+    re.compile(r"\\\[.*?\\\]", re.S),
+    re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S),
+    re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S),  # código en línea (`x`, ``x``)
+    re.compile(r"(?<![\\$])\$(?=\S)(?:\\.|[^$\\])+?(?<=\S)\$", re.S),  # LaTeX en línea
+    re.compile(r"\\\(.*?\\\)", re.S),
+    re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # destino de un enlace o imagen: [texto](url)
+    re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M),  # definiciones de enlaces
+    re.compile(r"<[A-Za-z/!][^>]*>"),  # etiquetas HTML
+    re.compile(r"&[A-Za-z]+;|&#\d+;"),  # entidades HTML
+    re.compile(r"(?:https?|ftp)://\S+|www\.\S+"),  # direcciones
+    re.compile(r"\S+@\S+\.\w+"),  # correos
+    re.compile(r":[a-z]+:(?=`)"),  # roles de reStructuredText (:func:`x`)
+    re.compile(r"\S*\.(?:py|md|ipynb|pt|txt|toml|ya?ml|json|png|svg|sh|cfg|gz|csv|org|com|io)\b\S*"),  # archivos
+    re.compile(r"(?<!\S)(?=\S*/)(?=\S*(?:[._\d]|/\s|/$|^/))\S+", re.M),  # rutas (utils/, a/b.py, /usr/x)
+]
+
+_QUOTED_TITLE = re.compile(r"\"[^\"\n]+\"|“[^”\n]+”|(?<![*\w])\*(?!\*)[^*\n]+?(?<!\*)\*(?![*\w])")
+_COMMENT_PRAGMA = re.compile(r"\b(noqa|type:\s*ignore|pragma|fmt:\s*(off|on|skip)|isort:\s*\w+)\b.*$")
+
+
+def strip_markup(text: str) -> str:
+    """Quita código, LaTeX, direcciones, etiquetas HTML y rutas de un texto Markdown o de un docstring."""
+    for pattern in _MD_STRIP:
+        text = pattern.sub(_blank, text)
+    return text
+
+
+def strip_reference_titles(text: str) -> str:
+    """Quita los títulos citados (entre comillas o en cursiva) de una lista de referencias.
+
+    Los títulos de los artículos van en su idioma original, normalmente en inglés.
+    """
+    return _QUOTED_TITLE.sub(_blank, text)
+
+
+def _is_heading(line: str, *names: str) -> bool:
+    m = re.match(r"^\s*#{1,6}\s+(?:\d+\.\s*)?(.+?)\s*#*\s*$", line)
+    return bool(m) and any(m.group(1).strip().lower().startswith(n.lower()) for n in names)
+
+
+def _strip_references_section(text: str) -> str:
+    """En un Markdown con una sección «Referencias», quita los títulos citados solo de esa sección."""
+    lines = text.split("\n")
+    out, level = [], None
+    for line in lines:
+        heading = re.match(r"^(#{1,6})\s", line)
+        if heading and level is not None and len(heading.group(1)) <= level:
+            level = None
+        if heading and _is_heading(line, "Referencias", "Bibliografía", "Lecturas"):
+            level = len(heading.group(1))
+        out.append(strip_reference_titles(line) if level is not None else line)
+    return "\n".join(out)
+
+
+def _blank_table_columns(text: str, columns: Iterable[str] = ("Inglés", "Evitar")) -> str:
+    """Vacía las columnas de una tabla Markdown cuyo encabezado está en ``columns`` (p. ej., la de inglés)."""
+    out, skip = [], set()
+    for line in text.split("\n"):
+        if line.lstrip().startswith("|"):
+            cells = line.strip().strip("|").split("|")
+            if not skip and any(c.strip() in columns for c in cells):
+                skip = {i for i, c in enumerate(cells) if c.strip() in columns}
+            elif skip:
+                cells = [" " if i in skip else c for i, c in enumerate(cells)]
+                line = "|" + "|".join(cells) + "|"
+        else:
+            skip = set()
+        out.append(line)
+    return "\n".join(out)
+
+
+def markdown_file_chunks(path: Path) -> list[Chunk]:
+    """El texto de un archivo Markdown, una pieza por archivo (las líneas se numeran al revisar)."""
+    text = path.read_text(encoding="utf-8")
+    text = _strip_references_section(_blank_table_columns(text))
+    return [Chunk(rel(path), "", "markdown", text)]
+
+
+# Funciones y argumentos cuyo texto ve quien usa el curso.
+MESSAGE_CALLS = {
+    "print",
+    "report",
+    "warn",
+    "set_title",
+    "set_xlabel",
+    "set_ylabel",
+    "suptitle",
+    "supxlabel",
+    "supylabel",
+    "set_description",
+    "set_postfix_str",
+    "write",
+    "text",
+    "annotate",
+    "legend",
+    "tqdm",
+    "trange",
+    "ArgumentParser",
+    "display",
+    "Markdown",
+}
+MESSAGE_KEYWORDS = {
+    "title",
+    "xlabel",
+    "ylabel",
+    "label",
+    "desc",
+    "postfix",
+    "unit",
+    "help",
+    "description",
+    "message",
+    "msg",
+    "success",
+    "failure",
+}
+# Llamadas cuyos nombres de argumento también se ven (``bar.set_postfix(pérdida=...)``).
+KEYWORD_NAME_CALLS = {"set_postfix"}
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """Las cadenas de ``node``: constantes y partes fijas de las f-strings (lo de dentro de ``{}`` aparte).
+
+    No entra en los índices (``datos["train_images"]``), que son nombres y no texto.
+    """
+    found: list[str] = []
+
+    def visit(n: ast.AST) -> None:
+        if isinstance(n, ast.JoinedStr):
+            parts = []
+            for value in n.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    parts.append(value.value)
+                else:
+                    parts.append(" ")
+                    visit(value)
+            found.append("".join(parts))
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            found.append(n.value)
+        elif isinstance(n, ast.Subscript):
+            visit(n.value)
+        else:
+            for child in ast.iter_child_nodes(n):
+                visit(child)
+
+    visit(node)
+    return found
+
+
+def _call_name(func: ast.AST) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def python_chunks(code: str, source: str, where_prefix: str = "") -> list[Chunk]:
+    """Comentarios, docstrings y mensajes para el usuario de un trozo de código Python.
+
+    Mensajes: argumentos de ``raise ...Error(...)``, ``print``, títulos y etiquetas de figuras,
+    ``desc``/``postfix`` de tqdm, ayudas de argparse, ``report`` de los correctores, valores por
+    defecto de parámetros como ``title`` y cadenas con espacios devueltas en una tupla (motivos).
+    """
+    prefix = f"{where_prefix}, " if where_prefix else ""
+    chunks: list[Chunk] = []
+
+    def add(line: int, kind: str, text: str) -> None:
+        if text and text.strip():
+            chunks.append(Chunk(source, f"{prefix}línea {line}", kind, text))
+
+    # Las órdenes mágicas de IPython (%timeit, !pip) no son Python: se comentan para poder analizar.
+    lines = ["# " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in code.split("\n")]
+    code = "\n".join(lines)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.COMMENT:
+                add(tok.start[0], "comentario", _COMMENT_PRAGMA.sub("", tok.string.lstrip("#")))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return chunks
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                if isinstance(body[0].value.value, str):
+                    add(body[0].lineno, "docstring", body[0].value.value)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args.posonlyargs + node.args.args
+            defaults = list(zip(args[len(args) - len(node.args.defaults) :], node.args.defaults, strict=True))
+            defaults += [(a, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d]
+            for arg, default in defaults:
+                if arg.arg in MESSAGE_KEYWORDS:
+                    for s in _strings(default):
+                        add(default.lineno, "mensaje", s)
+        elif isinstance(node, ast.Raise) and node.exc is not None:
+            for s in _strings(node.exc):
+                add(node.lineno, "mensaje", s)
+        elif isinstance(node, ast.Call):
+            name = _call_name(node.func)
+            if name in MESSAGE_CALLS:
+                for arg in node.args:
+                    for s in _strings(arg):
+                        add(arg.lineno, "mensaje", s)
+            if name in KEYWORD_NAME_CALLS:
+                add(node.lineno, "mensaje", " ".join(k.arg for k in node.keywords if k.arg))
+            for kw in node.keywords:
+                if kw.arg in MESSAGE_KEYWORDS or (name in MESSAGE_CALLS | KEYWORD_NAME_CALLS and kw.arg is None):
+                    for s in _strings(kw.value):
+                        add(kw.value.lineno, "mensaje", s)
+                elif name in KEYWORD_NAME_CALLS:
+                    for s in _strings(kw.value):
+                        add(kw.value.lineno, "mensaje", s)
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            for elt in node.value.elts:
+                for s in _strings(elt):
+                    if " " in s.strip():
+                        add(elt.lineno, "mensaje", s)
+    return chunks
+
+
+def _cell_where(index: int, cell) -> str:
+    kind = "markdown" if cell.cell_type == "markdown" else "código"
+    return f"celda {index + 1} ({kind})"
+
+
+def notebook_chunks(nb, source: str) -> list[Chunk]:
+    """El texto legible de un cuaderno: celdas Markdown y comentarios y mensajes de las celdas de código.
+
+    En las celdas desde la sección «Referencias» no se revisan los títulos citados (van en inglés).
+    """
+    chunks: list[Chunk] = []
+    in_references = False
+    for i, cell in enumerate(nb.cells):
+        where = _cell_where(i, cell)
+        if cell.cell_type == "markdown":
+            text = cell.source
+            if any(_is_heading(line, "Referencias") for line in text.split("\n")):
+                in_references = True
+                text = _strip_references_section(text)
+            elif in_references:
+                text = strip_reference_titles(text)
+            chunks.append(Chunk(source, where, "markdown", text))
+        elif cell.cell_type == "code":
+            chunks.extend(python_chunks(cell.source, source, where))
+    return chunks
+
+
+def code_file_chunks(path: Path) -> list[Chunk]:
+    """Comentarios, docstrings y mensajes de un archivo ``.py``."""
+    return python_chunks(path.read_text(encoding="utf-8"), rel(path))
+
+
+def default_text_sources() -> list[Path]:
+    """Todo lo que se revisa por defecto: cuadernos, Markdown de la raíz y de sus carpetas, y el código."""
+    paths = list(notebook_paths())
+    for md in sorted(ROOT.rglob("*.md")):
+        parts = md.relative_to(ROOT).parts
+        if not any(p.startswith(".") or p in {"node_modules", "__pycache__"} for p in parts):
+            paths.append(md)
+    for d in CODE_DIRS:
+        paths.extend(sorted((ROOT / d).glob("*.py")))
+    return paths
+
+
+def chunks_for(path: Path) -> list[Chunk]:
+    """Las piezas de texto de un cuaderno, un Markdown o un archivo Python."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        return notebook_chunks(read_notebook(path), rel(path))
+    if path.suffix == ".md":
+        return markdown_file_chunks(path)
+    if path.suffix == ".py":
+        return code_file_chunks(path)
+    raise ValueError(f"No sé extraer el texto de {path}: usa un .ipynb, un .md o un .py.")
+
+
+def _lines(chunk: Chunk) -> Iterator[tuple[str, str]]:
+    """Recorre ``chunk`` línea a línea con su ubicación (p. ej., «celda 3 (markdown), línea 2»)."""
+    text = strip_markup(chunk.text)
+    base_line = 0
+    m = re.search(r"línea (\d+)$", chunk.where)
+    if m:
+        base_line = int(m.group(1)) - 1
+    for j, line in enumerate(text.split("\n"), start=1):
+        if m:
+            where = chunk.where[: m.start()] + f"línea {base_line + j}"
+        elif chunk.where:
+            where = f"{chunk.where}, línea {j}"
+        else:
+            where = f"línea {j}"
+        yield where, line
+
+
+# ---------------------------------------------------------------------------------------------
+# Ortografía (hunspell)
+# ---------------------------------------------------------------------------------------------
+
+HUNSPELL_DICT = os.environ.get("VIT_HUNSPELL_DICT", "es_ES")
+_TOKEN = re.compile(r"[\w'’\-]+")
+_CAMEL = re.compile(r"[a-záéíóúüñ][A-ZÁÉÍÓÚÜÑ]")
+
+
+def hunspell_status() -> tuple[bool, str]:
+    """``(True, "")`` si hunspell y su diccionario español están instalados; si no, ``(False, motivo)``."""
+    exe = shutil.which(os.environ.get("VIT_HUNSPELL", "hunspell"))
+    if exe is None:
+        return False, "no está instalado hunspell (en Debian/Ubuntu: sudo apt-get install hunspell hunspell-es)"
+    result = subprocess.run([exe, "-D"], input="", capture_output=True, text=True, timeout=30)
+    listing = result.stdout + result.stderr
+    if not re.search(rf"[/\\]{re.escape(HUNSPELL_DICT)}(\.dic)?\s*$", listing, re.M):
+        return False, f"falta el diccionario {HUNSPELL_DICT} de hunspell (en Debian/Ubuntu: sudo apt-get install hunspell-es)"
+    return True, ""
+
+
+def glossary_english_words(glossary: Path = GLOSSARY) -> set[str]:
+    """Las palabras de la columna «Inglés» del glosario: son los términos ingleses oficiales del curso."""
+    words: set[str] = set()
+    if glossary.exists():
+        for row in parse_glossary_rows(glossary.read_text(encoding="utf-8")):
+            words.update(w for w in _TOKEN.findall(row.get("Inglés", "")) for w in w.split("-") if w)
+    return words
+
+
+def load_wordlist(path: Path = WORDLIST) -> set[str]:
+    """Las palabras aceptadas del proyecto (una por línea; ``#`` empieza un comentario)."""
+    if not path.exists():
+        return set()
+    words = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {w for w in words if w}
+
+
+def candidate_words(line: str) -> list[str]:
+    """Las palabras de una línea que hay que revisar: sin identificadores, números ni letras sueltas."""
+    words = []
+    for token in _TOKEN.findall(line):
+        token = token.strip("-'’")
+        if len(token) <= 1 or "_" in token or any(c.isdigit() for c in token) or _CAMEL.search(token):
+            continue
+        words.append(token)
+    return words
+
+
+def _accepted_by_list(word: str, wordlist: set[str]) -> bool:
+    """Reglas de mayúsculas de hunspell para la lista propia (hunspell parte las palabras con guion)."""
+    if word in wordlist:
+        return True
+    if word.lower() in wordlist and word in {word.lower(), word[0] + word[1:].lower(), word.upper()}:
+        return True
+    return word.isupper() and word in {w.upper() for w in wordlist}
+
+
+def misspelled(words: Iterable[str], extra_words: Iterable[str] = ()) -> set[str]:
+    """Las palabras que hunspell no reconoce con el diccionario español y la lista del proyecto."""
+    wordlist = load_wordlist() | set(extra_words)
+    words = set(words)
+    queries: dict[str, list[str]] = {}
+    for word in words:
+        if "-" in word and not _accepted_by_list(word, wordlist):
+            queries[word] = [p for p in word.split("-") if len(p) > 1]
+        elif "-" not in word:
+            queries[word] = [word]
+    to_check = sorted({p for parts in queries.values() for p in parts})
+    if not to_check:
+        return set()
+    with tempfile.NamedTemporaryFile("w", suffix=".dic", encoding="utf-8", delete=False) as personal:
+        personal.write("\n".join(sorted(wordlist)) + "\n")
+    try:
+        result = subprocess.run(
+            [shutil.which(os.environ.get("VIT_HUNSPELL", "hunspell")) or "hunspell", "-d", HUNSPELL_DICT]
+            + ["-p", personal.name, "-i", "utf-8", "-l"],
+            input="\n".join(to_check) + "\n",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=True,
+        )
+    finally:
+        os.unlink(personal.name)
+    bad_parts = set(result.stdout.split())
+    return {word for word, parts in queries.items() if any(p in bad_parts for p in parts)}
+
+
+def suggestions(word: str) -> list[str]:
+    """Hasta tres sugerencias de hunspell para ``word``."""
+    exe = shutil.which(os.environ.get("VIT_HUNSPELL", "hunspell")) or "hunspell"
+    result = subprocess.run(
+        [exe, "-d", HUNSPELL_DICT, "-i", "utf-8", "-a"], input=f"^{word}\n", capture_output=True, text=True, timeout=60
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("&"):
+            return [s.strip() for s in line.split(":", 1)[1].split(",")][:3]
+    return []
+
+
+def check_spelling(chunks: Iterable[Chunk], suggest: bool = False) -> list[Finding]:
+    """Revisa la ortografía de ``chunks``; un hallazgo por palabra desconocida y lugar."""
+    located: list[tuple[str, str, str]] = []
+    for chunk in chunks:
+        for where, line in _lines(chunk):
+            for word in candidate_words(line):
+                located.append((chunk.source, where, word))
+    bad = misspelled({w for _, _, w in located}, glossary_english_words())
+    findings, seen = [], set()
+    hints = {w: suggestions(w) for w in bad} if suggest else {}
+    for source, where, word in located:
+        if word in bad and (source, where, word) not in seen:
+            seen.add((source, where, word))
+            hint = f" (¿{', '.join(hints[word])}?)" if hints.get(word) else ""
+            findings.append(Finding(source, where, f"«{word}» no está en el diccionario{hint}"))
+    return findings
+
+
+def spelling_findings(paths: Iterable[Path] | None = None, suggest: bool = False) -> list[Finding]:
+    """La ortografía de los archivos dados (por defecto, todo lo que lee una persona)."""
+    chunks = [c for p in (paths or default_text_sources()) for c in chunks_for(Path(p))]
+    return check_spelling(chunks, suggest=suggest)
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminología (GLOSARIO.md)
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_glossary_rows(text: str) -> list[dict[str, str]]:
+    """Las filas de la tabla del glosario como diccionarios {encabezado: celda}."""
+    rows, header = [], None
+    for line in text.split("\n"):
+        if not line.lstrip().startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+        elif not all(re.fullmatch(r":?-+:?", c) for c in cells):
+            rows.append(dict(zip(header, cells, strict=False)))
+    return rows
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Una variante que el glosario manda evitar, con el término preferido."""
+
+    term: str  # la variante, p. ej. «precisión»
+    preferred: str  # el término del glosario, p. ej. «exactitud»
+    english: str
+    prose_only: bool  # «batch» en la prosa: se permite en cursiva (*batch*), como término inglés citado
+
+
+def glossary_variants(glossary: Path = GLOSSARY) -> list[Variant]:
+    """Las variantes de la columna «Evitar»: lo que va entre «» (o en cursiva) en esa columna."""
+    variants = []
+    for row in parse_glossary_rows(glossary.read_text(encoding="utf-8")):
+        avoid = row.get("Evitar", "")
+        for m in re.finditer(r"«([^»]+)»|\*([^*]+)\*", avoid):
+            term = (m.group(1) or m.group(2)).strip()
+            rest = avoid[m.end() :].split(",", 1)[0].split("«", 1)[0]
+            variants.append(Variant(term, row.get("Español", ""), row.get("Inglés", ""), "en la prosa" in rest))
+    return variants
+
+
+# Variantes con otro sentido correcto en español. Para cada una, la frase en la que aparece decide:
+#   ("solo_si", patrón): es un error solo si la frase cumple el patrón (p. ej., «función de coste»);
+#   ("salvo", patrón): es un error salvo si la frase cumple el patrón (p. ej., «precisión numérica»).
+SENSE_RULES: dict[str, tuple[str, str]] = {
+    # «precisión» por accuracy está mal; la precisión numérica o «con precisión» están bien.
+    "precisión": (
+        "salvo",
+        r"float|bits?\b|coma flotante|punto flotante|numéric|decimal|redonde|toleranc|allclose|atol|rtol"
+        r"|con (?:\w+ )?precisión|exhaustividad|sensibilidad|recall|\bprecision\b|doble precisión|precisión (?:simple|doble|mixta|media)",
+    ),
+    # «coste»/«costo» por loss está mal; el coste computacional o de memoria está bien.
+    "coste": ("solo_si", r"funci[oó]n de cost|entrop[ií]a|exactitud|época|minimiz"),
+    "costo": ("solo_si", r"funci[oó]n de cost|entrop[ií]a|exactitud|época|minimiz"),
+    # «pregunta» y «llave» solo son errores como nombres de Q y K.
+    "pregunta": ("solo_si", r"\bclaves?\b|\bllaves?\b|\bvalor(?:es)?\b|\bconsultas?\b|proyecci|\bQ\b|\bK\b"),
+    "llave": ("solo_si", r"\bconsultas?\b|\bpreguntas?\b|\bvalor(?:es)?\b|proyecci|\bQ\b|\bK\b|atención"),
+    # «encaje» es también el verbo encajar («para que encaje»): solo cuenta como sustantivo.
+    "encaje": ("solo_si", r"\b(?:el|un|los|unos|del|al|este|ese|cada|su|sus|nuestro)\s+encajes?\b"),
+    # «fragmento de código» está bien; un «fragmento» de la imagen es un parche.
+    "fragmento": ("solo_si", r"imagen|imágenes|píxel|parche|\d\s*[×x]\s*\d|cuadrad|trozo"),
+    # La codificación posicional sinusoidal del Transformer original sí se llama así.
+    "codificación posicional": ("salvo", r"sinusoidal|senos?\b|cosenos?\b|Transformer original|Vaswani|texto|lenguaje"),
+}
+
+
+def _forms(term: str) -> list[str]:
+    """La variante y sus plurales (en la última palabra): «checkpoint» → «checkpoints»."""
+    words = term.split()
+    last = words[-1]
+    plurals = {last, last + "s", last + "es"}
+    if last.endswith("ión"):
+        plurals.add(last[:-3] + "iones")
+    return [" ".join([*words[:-1], p]) for p in sorted(plurals)]
+
+
+def _variant_pattern(variant: Variant) -> re.Pattern:
+    alternatives = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in _forms(variant.term))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I)
+
+
+_SENTENCE_END = re.compile(r"[.!?;:\n](?=\s|$)")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[before[-1] if before else 0 : after.start() if after else len(text)]
+
+
+_GUILLEMETS = re.compile(r"«[^»\n]*»")
+_ITALICS = re.compile(r"(?<![*\w])(\*|_)(?!\1)[^*_\n]+?(?<!\*)\1(?![*\w])")
+
+
+def find_variants(text: str, variants: list[Variant]) -> list[tuple[int, str, Variant]]:
+    """Las variantes desaconsejadas de ``text`` (ya sin código ni LaTeX): (posición, palabra, variante).
+
+    Se permiten las menciones explícitas entre comillas latinas («precisión») y, para las variantes
+    «en la prosa», la cita en cursiva del término inglés (*batch*).
+    """
+    quoted = _GUILLEMETS.sub(lambda m: " " * len(m.group(0)), text)
+    no_italics = _ITALICS.sub(lambda m: " " * len(m.group(0)), quoted)
+    hits = []
+    for variant in variants:
+        haystack = no_italics if variant.prose_only else quoted
+        for m in _variant_pattern(variant).finditer(haystack):
+            rule = SENSE_RULES.get(variant.term.lower())
+            if rule:
+                mode, pattern = rule
+                context = _sentence(quoted, m.start(), m.end())
+                matched = re.search(pattern, context, re.I) is not None
+                if (mode == "solo_si" and not matched) or (mode == "salvo" and matched):
+                    continue
+            hits.append((m.start(), m.group(0), variant))
+    return sorted(hits, key=lambda h: h[0])
+
+
+def check_terminology(chunks: Iterable[Chunk], variants: list[Variant] | None = None) -> list[Finding]:
+    """Un hallazgo por cada variante desaconsejada en ``chunks``, con el término que hay que usar."""
+    variants = glossary_variants() if variants is None else variants
+    findings = []
+    for chunk in chunks:
+        for where, line in _lines(chunk):
+            for _, word, variant in find_variants(line, variants):
+                english = f" ({variant.english})" if variant.english else ""
+                findings.append(
+                    Finding(chunk.source, where, f"«{word}»: usa «{variant.preferred}»{english}, como dice GLOSARIO.md")
+                )
+    return findings
+
+
+def terminology_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
+    """La terminología de los archivos dados (por defecto, todo lo que lee una persona menos el glosario)."""
+    paths = [Path(p) for p in (paths or default_text_sources())]
+    chunks = [c for p in paths if p.resolve() != GLOSSARY.resolve() for c in chunks_for(p)]
+    return check_terminology(chunks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Estilo (ruff)
+# ---------------------------------------------------------------------------------------------
+
+
+def ruff(*args: str) -> subprocess.CompletedProcess:
+    """Ejecuta ``python -m ruff`` con el intérprete actual desde la raíz del repositorio."""
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def lint_findings(paths: Iterable[str] | None = None) -> list[Finding]:
+    """Lo que dicen ``ruff check`` y ``ruff format --check`` de ``paths`` (por defecto, el código y los cuadernos)."""
+    targets = [str(p) for p in paths] if paths else [*LINT_PATHS, *(rel(p) for p in notebook_paths())]
+    findings = []
+    check = ruff("check", "--no-fix", "--output-format", "concise", *targets)
+    if check.returncode != 0:
+        for line in check.stdout.splitlines():
+            if re.match(r"^\S+:\d+:\d+: ", line):
+                path, row, col, msg = line.split(":", 3)
+                findings.append(Finding(path, f"línea {row}, columna {col}", msg.strip()))
+        if not findings:
+            findings.append(Finding("ruff check", "", (check.stdout + check.stderr).strip()))
+    fmt = ruff("format", "--check", *targets)
+    if fmt.returncode != 0:
+        for line in fmt.stdout.splitlines():
+            if line.startswith("Would reformat: "):
+                path = line.removeprefix("Would reformat: ")
+                findings.append(Finding(path, "", f"sin formato: ejecuta `ruff format {path}`"))
+        if not any(f.message.startswith("sin formato") for f in findings):
+            findings.append(Finding("ruff format", "", (fmt.stdout + fmt.stderr).strip()))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Higiene de los cuadernos
+# ---------------------------------------------------------------------------------------------
+
+MAX_NOTEBOOK_BYTES = 3 * 1024 * 1024
+MAX_OUTPUT_BYTES = 1024 * 1024
+MAX_WIDGET_BYTES = 10 * 1024
+NB_METADATA_KEYS = {"kernelspec", "language_info"}
+CELL_METADATA_KEYS = {"tags", "collapsed", "jupyter"}
+FORBIDDEN_IMAGE_TYPES = {"image/svg+xml": "SVG", "image/jpeg": "JPEG"}
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:/work|/home|/root|/Users|/tmp|/private/var|[A-Za-z]:\\Users)(?=[/\\\s'\"]|$)")
+
+
+def _output_text(output) -> str:
+    """Todo el texto de una salida (stream, datos, traceback) para buscar rutas."""
+    parts = []
+    if "text" in output:
+        parts.append(output["text"] if isinstance(output["text"], str) else "".join(output["text"]))
+    for mime, value in output.get("data", {}).items():
+        if mime.startswith("text/") or mime.endswith("json"):
+            parts.append(value if isinstance(value, str) else json.dumps(value))
+    parts.extend(output.get("traceback", []))
+    return "\n".join(parts)
+
+
+def check_valid(nb) -> list[str]:
+    """El cuaderno cumple el esquema de nbformat."""
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as err:
+        return [f"no es un cuaderno válido de nbformat: {err.message}"]
+    return []
+
+
+def check_no_errors(nb) -> list[str]:
+    """Ninguna celda guardó una salida de error."""
+    return [
+        f"celda {i + 1}: salida de error ({out.get('ename', '?')}: {out.get('evalue', '')[:80]})"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+
+
+def check_execution_order(nb) -> list[str]:
+    """Las celdas de código no vacías se ejecutaron de arriba abajo: 1, 2, ..., n (una sola vez)."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    problems = []
+    expected = 1
+    for i, cell in code:
+        count = cell.get("execution_count")
+        if not cell.source.strip():
+            if count is not None or cell.get("outputs"):
+                problems.append(f"celda {i + 1}: celda de código vacía con salida o número de ejecución")
+            continue
+        if count != expected:
+            got = "sin ejecutar" if count is None else f"ejecutada con el número {count}"
+            problems.append(
+                f"celda {i + 1}: {got} y debería ser la ejecución {expected} (ejecuta el cuaderno de arriba abajo "
+                "con scripts/run_notebooks.py)"
+            )
+            break
+        expected += 1
+    return problems
+
+
+def check_metadata(nb) -> list[str]:
+    """Sin metadatos personales o de la máquina: solo los que deja ``scripts/clean_notebooks.py``."""
+    problems = []
+    extra = sorted(set(nb.metadata) - NB_METADATA_KEYS)
+    if extra:
+        problems.append(f"metadatos del cuaderno que sobran: {', '.join(extra)}")
+    for i, cell in enumerate(nb.cells):
+        extra = sorted(set(cell.get("metadata", {})) - CELL_METADATA_KEYS)
+        if extra:
+            problems.append(f"celda {i + 1}: metadatos que sobran: {', '.join(extra)}")
+        for out in cell.get("outputs", []):
+            if out.get("metadata"):
+                problems.append(f"celda {i + 1}: metadatos en una salida: {', '.join(sorted(out['metadata']))}")
+                break
+    cleaned = copy.deepcopy(nb)
+    clean(cleaned)
+    if not problems and cleaned != nb:
+        problems.append("scripts/clean_notebooks.py cambiaría el cuaderno (p. ej., kernelspec o language_info)")
+    if problems:
+        problems[-1] += " → ejecuta `python scripts/clean_notebooks.py`"
+    return problems
+
+
+def check_paths(nb) -> list[str]:
+    """Ninguna salida ni celda contiene rutas absolutas de una máquina (/work, /home, /root...)."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        texts = [("el código" if cell.cell_type == "code" else "el texto", cell.source)]
+        texts += [("una salida", _output_text(out)) for out in cell.get("outputs", [])]
+        for what, text in texts:
+            m = ABSOLUTE_PATH.search(text)
+            if m:
+                line = next(ln for ln in text.split("\n") if ABSOLUTE_PATH.search(ln))
+                problems.append(f"celda {i + 1}: ruta absoluta en {what}: {line.strip()[:100]!r}")
+                break
+    return problems
+
+
+def check_widgets(nb) -> list[str]:
+    """Sin estado de widgets de más de 10 kB (ni en los metadatos ni en las salidas)."""
+    problems = []
+    state = nb.metadata.get("widgets")
+    if state is not None and len(json.dumps(state)) > MAX_WIDGET_BYTES:
+        problems.append(f"estado de widgets de {len(json.dumps(state)) // 1024} kB en los metadatos")
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            for mime, value in out.get("data", {}).items():
+                if "widget" in mime and len(json.dumps(value)) > MAX_WIDGET_BYTES:
+                    problems.append(f"celda {i + 1}: estado de widget de {len(json.dumps(value)) // 1024} kB")
+    return problems
+
+
+def check_size(nb, size_bytes: int | None = None) -> list[str]:
+    """El cuaderno ocupa menos de 3 MB y ninguna salida pasa de 1 MB."""
+    size = size_bytes if size_bytes is not None else len(nbformat.writes(nb).encode())
+    problems = []
+    if size >= MAX_NOTEBOOK_BYTES:
+        problems.append(f"ocupa {size / 2**20:.1f} MB (máximo 3 MB): reduce figuras o salidas")
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            n = len(json.dumps(out))
+            if n > MAX_OUTPUT_BYTES:
+                problems.append(f"celda {i + 1}: una salida de {n / 2**20:.1f} MB (máximo 1 MB por salida)")
+    return problems
+
+
+def check_image_formats(nb) -> list[str]:
+    """Las figuras se guardan en PNG (ni SVG ni JPEG)."""
+    return [
+        f"celda {i + 1}: figura en {name}; usa PNG (el formato por defecto de matplotlib en el cuaderno)"
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        for mime, name in FORBIDDEN_IMAGE_TYPES.items()
+        if mime in out.get("data", {})
+    ]
+
+
+HYGIENE_CHECKS = (check_valid, check_no_errors, check_execution_order, check_metadata, check_paths, check_widgets)
+
+
+def check_hygiene(nb, size_bytes: int | None = None) -> list[str]:
+    """Todas las comprobaciones de higiene de un cuaderno."""
+    problems = [p for check in HYGIENE_CHECKS for p in check(nb)]
+    return problems + check_size(nb, size_bytes) + check_image_formats(nb)
+
+
+def hygiene_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
+    """La higiene de los cuadernos dados (por defecto, todos los de ``notebooks/``)."""
+    findings = []
+    for path in paths or notebook_paths():
+        path = Path(path)
+        nb = read_notebook(path)
+        findings += [Finding(rel(path), "", p) for p in check_hygiene(nb, path.stat().st_size)]
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Estructura de los cuadernos y del repositorio
+# ---------------------------------------------------------------------------------------------
+
+SECTIONS = ("Objetivos", "Resumen", "Ejercicios", "Soluciones", "Referencias")
+FINAL_SECTIONS = SECTIONS[1:]
+REQUIRED_REFERENCES = ("Dosovitskiy", "Vaswani")
+_HEADING = re.compile(r"^(#{1,6})\s+(?:\d+(?:\.\d+)*\.?\s+)?(.+?)\s*#*\s*$", re.M)
+_NOTEBOOK_NAME = re.compile(r"\b\d\d_[\w-]+\.ipynb\b")
+
+
+def headings(nb) -> list[tuple[int, int, str]]:
+    """Los encabezados Markdown del cuaderno: (celda, nivel, texto sin numeración)."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            text = re.sub(r"^(```|~~~).*?^\1", "", cell.source, flags=re.S | re.M)
+            found += [(i, len(m.group(1)), m.group(2).strip()) for m in _HEADING.finditer(text)]
+    return found
+
+
+def check_title(nb, name: str) -> list[str]:
+    """La primera celda empieza por ``# NN · Título`` con el número del archivo y el título de NOTEBOOKS."""
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        return ["la primera celda debe ser Markdown con el título"]
+    first = nb.cells[0].source.lstrip().split("\n", 1)[0]
+    titles = dict(NOTEBOOKS)
+    expected = f"# {name[:2]} · {titles[name]}" if name in titles else None
+    if not re.match(rf"^# {re.escape(name[:2])} · \S", first):
+        return [f"la primera línea debe ser «# {name[:2]} · Título» y es {first!r}"]
+    if expected and first.strip() != expected:
+        return [f"el título es {first!r} y en utils/course.py es {expected!r}: que coincidan"]
+    return []
+
+
+def check_badge(nb, name: str) -> list[str]:
+    """La primera celda lleva la insignia de Colab de este cuaderno (la de ``utils.course.colab_badge``)."""
+    first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
+    if colab_badge(name) in first:
+        return []
+    if "colab.research.google.com" in first:
+        return ["la insignia de Colab no apunta a este cuaderno: ejecuta `python scripts/sync_notebooks.py`"]
+    return ["falta la insignia de Colab en la primera celda: ejecuta `python scripts/sync_notebooks.py`"]
+
+
+def check_setup_cell(nb) -> list[str]:
+    """La segunda celda es la de configuración, idéntica a ``SETUP_TEMPLATE`` de sync_notebooks.py."""
+    if len(nb.cells) < 2 or nb.cells[1].cell_type != "code" or not nb.cells[1].source.startswith(SETUP_MARK):
+        return [f"la segunda celda debe ser la de configuración (código que empieza por {SETUP_MARK!r})"]
+    if nb.cells[1].source != SETUP_TEMPLATE:
+        return ["la celda de configuración no coincide con la plantilla: ejecuta `python scripts/sync_notebooks.py`"]
+    others = [i + 1 for i, c in enumerate(nb.cells[2:], 2) if c.cell_type == "code" and c.source.startswith(SETUP_MARK)]
+    return [f"celda {i}: celda de configuración repetida" for i in others]
+
+
+def check_first_cell(nb) -> list[str]:
+    """La primera celda dice los objetivos, los requisitos previos y el tiempo estimado."""
+    first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
+    return [f"la primera celda no dice «{item}»" for item in ("Requisitos previos", "Tiempo estimado") if item not in first]
+
+
+def check_sections(nb) -> list[str]:
+    """Están Objetivos, Resumen, Ejercicios, Soluciones y Referencias, en ese orden, y las cuatro últimas al final."""
+    found = headings(nb)
+    positions = {}
+    for order, (cell, level, text) in enumerate(found):
+        for section in SECTIONS:
+            if section not in positions and text.lower().startswith(section.lower()):
+                positions[section] = (order, cell, level)
+    problems = [f"falta la sección «{s}» (un encabezado Markdown `## {s}`)" for s in SECTIONS if s not in positions]
+    present = [s for s in SECTIONS if s in positions]
+    if [s for s in sorted(present, key=lambda s: positions[s][0])] != present:
+        actual = sorted(present, key=lambda s: positions[s][0])
+        problems.append(f"las secciones están en el orden {' → '.join(actual)} y deben ir {' → '.join(SECTIONS)}")
+    if "Objetivos" in positions and positions["Objetivos"][1] != 0:
+        problems.append("«Objetivos» debe estar en la primera celda")
+    if "Resumen" in positions and not problems:
+        level = positions["Resumen"][2]
+        tail = [text for _, lvl, text in found[positions["Resumen"][0] :] if lvl <= level]
+        extra = [t for t in tail if not any(t.lower().startswith(s.lower()) for s in FINAL_SECTIONS)]
+        if extra:
+            problems.append(f"tras «Resumen» solo van Ejercicios, Soluciones y Referencias; sobra «{extra[0]}»")
+    return problems
+
+
+def _section_cells(nb, section: str) -> list[tuple[int, object]]:
+    """Las celdas de una sección: desde su encabezado hasta el siguiente del mismo nivel o superior."""
+    found = headings(nb)
+    start = next(((c, lvl) for c, lvl, t in found if t.lower().startswith(section.lower())), None)
+    if start is None:
+        return []
+    cell0, level = start
+    end = next((c for c, lvl, _ in found if c > cell0 and lvl <= level), len(nb.cells))
+    return [(i, nb.cells[i]) for i in range(cell0, end)]
+
+
+def check_solutions_hidden(nb) -> list[str]:
+    """Las celdas de código de «Soluciones» están ocultas (metadatos ``jupyter.source_hidden``)."""
+    return [
+        f"celda {i + 1}: solución visible; ocúltala con los metadatos {{'jupyter': {{'source_hidden': true}}}}"
+        for i, cell in _section_cells(nb, "Soluciones")
+        if cell.cell_type == "code" and not cell.get("metadata", {}).get("jupyter", {}).get("source_hidden")
+    ]
+
+
+def check_references(nb) -> list[str]:
+    """«Referencias» cita al menos el artículo del ViT y el del Transformer."""
+    cells = _section_cells(nb, "Referencias")
+    if not cells:
+        return []
+    text = "\n".join(c.source for _, c in cells)
+    return [f"las referencias no citan a {author} et al." for author in REQUIRED_REFERENCES if author not in text]
+
+
+def check_slug_in_notebook(nb) -> list[str]:
+    """La dirección del repositorio solo aparece en la insignia (primera celda) y en la celda de configuración."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        source = cell.source
+        if i == 0:
+            source = source.replace(colab_badge_for(nb), "")
+        if i == 1 and cell.source == SETUP_TEMPLATE:
+            source = ""
+        outputs = "\n".join(_output_text(o) for o in cell.get("outputs", []))
+        if REPO_SLUG in source or REPO_SLUG in outputs:
+            problems.append(
+                f"celda {i + 1}: contiene la dirección del repositorio ({REPO_SLUG}); úsala solo desde utils/course.py"
+            )
+    return problems
+
+
+def colab_badge_for(nb) -> str:
+    """La insignia que aparece en la primera celda (sea del cuaderno que sea), o ""."""
+    first = nb.cells[0].source if nb.cells else ""
+    m = re.search(r"\[!\[Abrir en Colab\]\([^)]*\)\]\([^)]*\)", first)
+    return m.group(0) if m else ""
+
+
+STRUCTURE_CHECKS = (check_first_cell, check_setup_cell, check_sections, check_solutions_hidden, check_references)
+
+
+def check_structure(nb, name: str) -> list[str]:
+    """Todas las comprobaciones de estructura de un cuaderno llamado ``name``."""
+    problems = check_title(nb, name) + check_badge(nb, name)
+    return problems + [p for check in STRUCTURE_CHECKS for p in check(nb)] + check_slug_in_notebook(nb)
+
+
+def check_notebook_list(files: Iterable[str], listed: Iterable[str] | None = None) -> list[str]:
+    """Cada cuaderno de ``notebooks/`` está en ``NOTEBOOKS`` de utils/course.py."""
+    listed = set(listed if listed is not None else (n for n, _ in NOTEBOOKS))
+    return [f"notebooks/{f} no está en NOTEBOOKS de utils/course.py" for f in sorted(files) if f not in listed]
+
+
+def check_readme(text: str, listed: Iterable[str] | None = None) -> list[str]:
+    """El README nombra cada cuaderno de ``NOTEBOOKS`` y ningún otro ``NN_*.ipynb``."""
+    listed = list(listed if listed is not None else (n for n, _ in NOTEBOOKS))
+    problems = [f"el README no nombra {name}" for name in listed if name not in text]
+    unknown = sorted(set(_NOTEBOOK_NAME.findall(text)) - set(listed))
+    problems += [f"el README nombra {name}, que no está en NOTEBOOKS" for name in unknown]
+    return problems
+
+
+def repo_files(root: Path = ROOT) -> list[Path]:
+    """Los archivos del repositorio (seguidos por git o nuevos sin ignorar)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        return [root / p for p in out.decode().split("\0") if p]
+    except (OSError, subprocess.CalledProcessError):
+        skip = {".git", ".venv", "__pycache__", ".ruff_cache", ".pytest_cache", ".ipynb_checkpoints"}
+        return [p for p in root.rglob("*") if p.is_file() and not skip & set(p.relative_to(root).parts)]
+
+
+def check_slug_files(root: Path = ROOT, slug: str = REPO_SLUG) -> list[str]:
+    """La dirección de GitHub (``REPO_SLUG``) solo está en utils/course.py (y en lo que se genera a partir de él).
+
+    Los cuadernos se revisan aparte, celda a celda (``check_slug_in_notebook``).
+    """
+    problems = []
+    for path in repo_files(root):
+        relative = path.relative_to(root).as_posix()
+        if relative == "utils/course.py" or path.suffix == ".ipynb" or not path.is_file():
+            continue
+        if path.stat().st_size > 5 * 2**20:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if slug in text:
+            line = text[: text.index(slug)].count("\n") + 1
+            problems.append(
+                f"{relative}:{line}: contiene la dirección del repositorio ({slug}); tómala de utils/course.py"
+            )
+    return problems
+
+
+def sync_check() -> subprocess.CompletedProcess:
+    """``python scripts/sync_notebooks.py --check``: la insignia y la celda de configuración al día."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "sync_notebooks.py"), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def structure_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
+    """La estructura de los cuadernos dados y, sin argumentos, también la del repositorio."""
+    findings = []
+    for path in paths or notebook_paths():
+        path = Path(path)
+        findings += [Finding(rel(path), "", p) for p in check_structure(read_notebook(path), path.name)]
+    if not paths:
+        files = [p.name for p in notebook_paths()]
+        findings += [Finding("notebooks/", "", p) for p in check_notebook_list(files)]
+        readme = README.read_text(encoding="utf-8") if README.exists() else ""
+        findings += [Finding("README.md", "", p) for p in (check_readme(readme) if readme else ["falta README.md"])]
+        findings += [Finding("repositorio", "", p) for p in check_slug_files()]
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Línea de órdenes
+# ---------------------------------------------------------------------------------------------
+
+COMMANDS = {
+    "ortografia": lambda paths: spelling_findings(paths, suggest=True),
+    "terminologia": terminology_findings,
+    "estilo": lint_findings,
+    "higiene": lambda paths: hygiene_findings([p for p in paths if p.suffix == ".ipynb"] if paths else None),
+    "estructura": lambda paths: structure_findings([p for p in paths if p.suffix == ".ipynb"] if paths else None),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Comprobaciones de calidad del curso (imprime los hallazgos).")
+    parser.add_argument("check", choices=[*COMMANDS, "todo"], help="qué comprobar")
+    parser.add_argument("paths", nargs="*", type=Path, help="archivos concretos (por defecto, todos)")
+    args = parser.parse_args(argv)
+    if args.check in ("ortografia", "todo"):
+        ok, reason = hunspell_status()
+        if not ok:
+            print(f"No se puede revisar la ortografía: {reason}.")
+            if args.check == "ortografia":
+                return 2
+    names = list(COMMANDS) if args.check == "todo" else [args.check]
+    total = 0
+    for name in names:
+        if name == "ortografia" and not hunspell_status()[0]:
+            continue
+        findings = COMMANDS[name]([p.resolve() for p in args.paths] or None)
+        total += len(findings)
+        for finding in findings:
+            print(f"[{name}] {finding}")
+        print(f"{name}: {len(findings) or 'ningún'} hallazgo{'s' if len(findings) != 1 else ''}")
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import torch  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from utils import plots  # noqa: E402
+from utils.train import History  # noqa: E402
+
+
+def test_show_images_marks_wrong_predictions(fashion):
+    imgs, labels = fashion.test_images[:4], fashion.test_labels[:4]
+    preds = labels.clone()
+    preds[1] = (preds[1] + 1) % 10
+    fig = plots.show_images(imgs, labels, preds, ncols=4, title="Ejemplos")
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert fashion.classes[int(labels[0])] in titles[0]
+    assert fig.axes[1].title.get_color() == "crimson" and fig.axes[0].title.get_color() == "black"
+
+
+def test_patch_grid_numbers_every_patch(fashion):
+    fig = plots.plot_patch_grid(fashion.test_images[0], 7)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [str(i) for i in range(16)]
+    assert fig.axes[0].get_title() == "Parches de 7×7"
+
+
+def test_history_and_confusion_matrix_are_in_spanish():
+    h = History(epoch=[1, 2], train_loss=[1.0, 0.5], train_acc=[0.6, 0.8], test_loss=[0.9, 0.6], test_acc=[0.7, 0.8])
+    fig = plots.plot_history(h)
+    assert fig.axes[0].get_xlabel() == "época" and "exactitud" in fig.axes[1].get_ylabel()
+    labels = torch.tensor([0, 0, 1, 2, 2, 2])
+    preds = torch.tensor([0, 1, 1, 2, 0, 2])
+    cm = plots.confusion_matrix(labels, preds, num_classes=3)
+    assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    fig = plots.plot_confusion_matrix(cm, ["a", "b", "c"])
+    assert fig.axes[0].get_xlabel() == "clase predicha"
+
+
+def test_overlay_attention_upsamples_to_image(fashion):
+    fig = plots.overlay_attention(fashion.test_images[0], torch.rand(7, 7), title="Capa 1")
+    layers = fig.axes[0].get_images()
+    assert len(layers) == 2 and layers[1].get_array().shape == (28, 28)

@@ -1,0 +1,100 @@
+"""Cuántas operaciones cuesta un ViT: conteo analítico y medición con PyTorch.
+
+``vit_macs`` cuenta a mano las multiplicaciones-sumas (MAC) de cada parte del modelo para una
+imagen; ``vit_flops`` las convierte a FLOPs (1 MAC = 2 FLOPs, el convenio de
+``torch.utils.flop_counter``); ``measure_flops`` mide lo mismo ejecutando el modelo bajo
+``FlopCounterMode``, para comprobar la cuenta.
+
+Solo se cuentan los productos de matrices: la convolución de parches, las capas lineales y los dos
+productos de la atención (Q·Kᵀ y pesos·V). LayerNorm, GELU, softmax y las sumas residuales cuestan
+O(N·D) operaciones por capa, muy poco al lado de los O(N·D²) y O(N²·D) de los productos, y
+``FlopCounterMode`` tampoco los cuenta.
+
+Cuidado al comparar con artículos: muchos escriben «FLOPs» para lo que aquí son MAC (por ejemplo,
+los 17,6 «GFLOPs» que suelen citarse para ViT-B/16 a 224×224 son multiplicaciones-sumas).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from .attention import MultiHeadAttention
+from .vit import ViT, ViTConfig
+
+
+def _as_config(config: ViTConfig | ViT | None, kwargs: dict) -> ViTConfig:
+    if isinstance(config, ViT):
+        config = config.config
+    if config is None:
+        return ViTConfig(**kwargs)
+    if kwargs:
+        raise ValueError("Pasa una ViTConfig (o un ViT) o argumentos con nombre, no ambos.")
+    if not isinstance(config, ViTConfig):
+        raise ValueError(
+            f"Se esperaba una ViTConfig o un ViT y llegó {type(config).__name__}. "
+            "Usa, por ejemplo, vit_macs(ViTConfig(dim=64)) o vit_macs(dim=64)."
+        )
+    return config
+
+
+def vit_macs(config: ViTConfig | ViT | None = None, **kwargs) -> dict[str, int]:
+    """Multiplicaciones-sumas (MAC) por imagen de cada parte de un ViT, contadas a mano.
+
+    Con N parches, T = N + 1 tokens, dimensión D, ``mlp_dim`` M, p = ``patch_size``,
+    C = ``in_chans``, K = ``num_classes`` y L = ``depth``:
+
+    - embedding de parches: N · (C·p²) · D
+    - por bloque: qkv T·D·3D, Q·Kᵀ T·T·D, pesos·V T·T·D, proyección T·D·D, MLP 2·T·D·M
+    - cabeza: D · K (solo el token CLS pasa por ella)
+
+    Se llama como ``ViT``: ``vit_macs(cfg)``, ``vit_macs(model)`` o ``vit_macs(dim=64, depth=6)``.
+
+    Returns:
+        Un ``dict`` {parte: MAC} con los bloques ya sumados (multiplicados por L).
+    """
+    c = _as_config(config, kwargs)
+    n = c.num_patches
+    t = n + 1
+    d, m, depth = c.dim, c.mlp_dim, c.depth
+    return {
+        "embedding de parches": n * c.in_chans * c.patch_size**2 * d,
+        "atención: qkv": depth * t * d * 3 * d,
+        "atención: Q·Kᵀ": depth * t * t * d,
+        "atención: pesos·V": depth * t * t * d,
+        "atención: proyección": depth * t * d * d,
+        "MLP": depth * 2 * t * d * m,
+        "cabeza": d * c.num_classes,
+    }
+
+
+def vit_flops(config: ViTConfig | ViT | None = None, **kwargs) -> int:
+    """FLOPs por imagen de un ViT: 2 × la suma de :func:`vit_macs` (una multiplicación y una suma)."""
+    return 2 * sum(vit_macs(config, **kwargs).values())
+
+
+def measure_flops(model: nn.Module, x: torch.Tensor) -> int:
+    """FLOPs por imagen que mide ``FlopCounterMode`` en un ``forward`` de ``model`` sobre el lote ``x``.
+
+    La atención fusionada de PyTorch no siempre tiene fórmula de FLOPs registrada (en la CPU
+    ``FlopCounterMode`` no la cuenta), así que durante la medida cada ``MultiHeadAttention`` usa la
+    ruta escrita a mano, que hace las mismas multiplicaciones; después se deja como estaba.
+    """
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError(f"x debe ser un lote con al menos una imagen y tiene forma {tuple(x.shape)}.")
+    attns = [mod for mod in model.modules() if isinstance(mod, MultiHeadAttention)]
+    saved = [a.fused for a in attns]
+    was_training = model.training
+    try:
+        for a in attns:
+            a.fused = False
+        model.eval()
+        counter = FlopCounterMode(display=False)
+        with torch.no_grad(), counter:
+            model(x)
+    finally:
+        for a, fused in zip(attns, saved):
+            a.fused = fused
+        model.train(was_training)
+    return counter.get_total_flops() // x.shape[0]
