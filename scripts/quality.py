@@ -5,7 +5,7 @@ ruta y devuelve una lista de hallazgos; una lista vacía significa que todo est�
 ``tests/`` las llaman sobre los archivos reales y sobre cuadernos sintéticos con el fallo que
 deben detectar. También se pueden usar desde la terminal, que imprime los hallazgos:
 
-    python scripts/quality.py ortografia     # hunspell es_ES + tests/palabras_tecnicas.txt
+    python scripts/quality.py ortografia     # hunspell es_ES + tests/palabras_tecnicas.txt (--sugerencias)
     python scripts/quality.py terminologia   # variantes que GLOSARIO.md manda evitar
     python scripts/quality.py estilo         # ruff check y ruff format --check
     python scripts/quality.py higiene        # metadatos, errores, orden de ejecución, tamaño
@@ -19,9 +19,12 @@ Sale con 1 si hay hallazgos.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
+import functools
 import io
 import json
+import keyword
 import os
 import re
 import shutil
@@ -40,7 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scripts.clean_notebooks import clean  # noqa: E402
-from scripts.sync_notebooks import SETUP_MARK, SETUP_TEMPLATE  # noqa: E402
+from scripts.sync_notebooks import BADGE_RE, SETUP_MARK, SETUP_TEMPLATE, sync  # noqa: E402
 from utils.course import NOTEBOOKS, REPO_SLUG, colab_badge  # noqa: E402
 
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -95,7 +98,7 @@ class Chunk:
 
     source: str
     where: str
-    kind: str  # "markdown", "docstring", "comentario" o "mensaje"
+    kind: str  # de dónde sale: Markdown, docstring, comentario o mensaje
     text: str
 
 
@@ -106,25 +109,53 @@ def _blank(match: re.Match) -> str:
 
 _MD_STRIP = [
     re.compile(r"<!--.*?-->", re.S),  # comentarios HTML
+    re.compile(r":[a-z]+:(?=`)"),  # roles de reStructuredText (:func:`x`)
     re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M),  # bloques de código
     re.compile(r"\$\$.*?\$\$", re.S),  # LaTeX en bloque
     re.compile(r"\\\[.*?\\\]", re.S),
     re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S),
-    re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S),  # código en línea (`x`, ``x``)
-    re.compile(r"(?<![\\$])\$(?=\S)(?:\\.|[^$\\])+?(?<=\S)\$", re.S),  # LaTeX en línea
+    re.compile(r"(`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))*?(?<!`)\1(?!`)"),  # código en línea (`x`, ``x``)
+    re.compile(r"(?<![\\$])\$(?=\S)(?:\\.|[^$\\\n]|\n(?![ \t]*\n))+?(?<=\S)\$"),  # LaTeX en línea
     re.compile(r"\\\(.*?\\\)", re.S),
     re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # destino de un enlace o imagen: [texto](url)
     re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M),  # definiciones de enlaces
     re.compile(r"<[A-Za-z/!][^>]*>"),  # etiquetas HTML
     re.compile(r"&[A-Za-z]+;|&#\d+;"),  # entidades HTML
+    # órdenes de la terminal: líneas que empiezan por una orden y órdenes dentro de una frase
+    re.compile(
+        r"^[ \t]*(?:\$[ \t]*)?(?:sudo[ \t]+)?(?:git|cd|python3?|pip3?|jupyter|conda|apt(?:-get)?|pytest|ruff"
+        r"|hunspell|pre-commit|source|export|bash|VIT_FAST=\S+|\.venv/\S+)(?![\w/-]).*$",
+        re.M,
+    ),
+    re.compile(
+        r"\b(?:sudo\s+)?(?:(?:apt-get|apt|pip3?|conda)\s+(?:-\S+\s+)*(?:install|env|create|activate)"
+        r"|git\s+clone|jupyter\s+(?:lab|notebook)|python3?\s+(?:-m\s+\S+|\S+\.py))\b[^\n,;)]*"
+    ),
     re.compile(r"(?:https?|ftp)://\S+|www\.\S+"),  # direcciones
     re.compile(r"\S+@\S+\.\w+"),  # correos
-    re.compile(r":[a-z]+:(?=`)"),  # roles de reStructuredText (:func:`x`)
     re.compile(r"\S*\.(?:py|md|ipynb|pt|txt|toml|ya?ml|json|png|svg|sh|cfg|gz|csv|org|com|io)\b\S*"),  # archivos
-    re.compile(r"(?<!\S)(?=\S*/)(?=\S*(?:[._\d]|/\s|/$|^/))\S+", re.M),  # rutas (utils/, a/b.py, /usr/x)
+    re.compile(r"(?<![\w'])'[^'\n]+'(?![\w'])"),  # código entre comillas simples ('cpu')
+    re.compile(r"^[ \t]*(?:Args|Arguments|Returns|Yields|Raises|Examples?|Attributes|Notes?):[ \t]*$", re.M),
+    re.compile(r"^[ \t]+\**\w+(?:[ \t]*\([^)\n]*\))?:(?=[ \t])", re.M),  # «nombre (tipo):» de los argumentos
+    re.compile(r"(?<!\S)/[^\s/]\S*"),  # rutas absolutas
+    re.compile(r"(?<!\S)[^\s/]+/(?=[\s),.;:]|$)", re.M),  # carpetas («utils/»)
+    re.compile(r"(?<!\S)(?=\S*/)(?=\S*[._\d~])\S+"),  # rutas con puntos, guiones bajos o cifras
 ]
+_FOREIGN_TITLE = re.compile(r"(?<!\*)\*(?!\*)[^*\n]+?(?<!\*)\*(?!\*)|«[^»\n]+»|\"[^\"\n]+\"|“[^”\n]+”")
+_SPANISH_LETTERS = set("abcdefghijklmnopqrstuvwxyzáéíóúüñ" + "abcdefghijklmnopqrstuvwxyzáéíóúüñ".upper() + "'’-")
 
-_QUOTED_TITLE = re.compile(r"\"[^\"\n]+\"|“[^”\n]+”|(?<![*\w])\*(?!\*)[^*\n]+?(?<!\*)\*(?![*\w])")
+
+def _is_foreign_title(span: str) -> bool:
+    """¿Es un título citado en inglés? Tres palabras o más, la mitad o más con mayúscula («An Image is Worth»)."""
+    words = re.findall(r"[^\W\d_]+", span)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) * 2 >= len(words)
+
+
+_QUOTED_TITLE = re.compile(r"\"[^\"]+?\"|“[^”]+?”|(?<![*\w])\*(?!\*)(?:[^*\n]|\n(?![ \t]*\n))+?(?<!\*)\*(?![*\w])")
+# Nombres propios de una referencia («Proceedings of the IEEE», «A. Vaswani»).
+_PROPER_NOUN = re.compile(
+    r"(?<![\w-])[A-ZÁÉÍÓÚÑ][\w'’.-]*(?:\s+(?:(?:of|the|for|and|on|in|at|to)\s+)*[A-ZÁÉÍÓÚÑ][\w'’.-]*)*"
+)
 _COMMENT_PRAGMA = re.compile(r"\b(noqa|type:\s*ignore|pragma|fmt:\s*(off|on|skip)|isort:\s*\w+)\b.*$")
 
 
@@ -132,15 +163,16 @@ def strip_markup(text: str) -> str:
     """Quita código, LaTeX, direcciones, etiquetas HTML y rutas de un texto Markdown o de un docstring."""
     for pattern in _MD_STRIP:
         text = pattern.sub(_blank, text)
-    return text
+    return _FOREIGN_TITLE.sub(lambda m: _blank(m) if _is_foreign_title(m.group(0)) else m.group(0), text)
 
 
 def strip_reference_titles(text: str) -> str:
-    """Quita los títulos citados (entre comillas o en cursiva) de una lista de referencias.
+    """Quita de una lista de referencias los títulos citados (entre comillas o en cursiva) y los nombres propios.
 
-    Los títulos de los artículos van en su idioma original, normalmente en inglés.
+    Los títulos van en su idioma original (casi siempre inglés) y los autores, revistas y congresos
+    son nombres propios; el resto (las notas en español) sí se revisa.
     """
-    return _QUOTED_TITLE.sub(_blank, text)
+    return _PROPER_NOUN.sub(_blank, _QUOTED_TITLE.sub(_blank, text))
 
 
 def _is_heading(line: str, *names: str) -> bool:
@@ -148,17 +180,28 @@ def _is_heading(line: str, *names: str) -> bool:
     return bool(m) and any(m.group(1).strip().lower().startswith(n.lower()) for n in names)
 
 
+REFERENCE_HEADINGS = ("Referencias", "Bibliografía", "Lecturas")
+
+
 def _strip_references_section(text: str) -> str:
-    """En un Markdown con una sección «Referencias», quita los títulos citados solo de esa sección."""
+    """En un Markdown con una sección «Referencias», aplica ``strip_reference_titles`` solo a esa sección."""
     lines = text.split("\n")
-    out, level = [], None
+    out: list[str] = []
+    section: list[str] | None = None
+    level = 0
     for line in lines:
         heading = re.match(r"^(#{1,6})\s", line)
-        if heading and level is not None and len(heading.group(1)) <= level:
-            level = None
-        if heading and _is_heading(line, "Referencias", "Bibliografía", "Lecturas"):
-            level = len(heading.group(1))
-        out.append(strip_reference_titles(line) if level is not None else line)
+        if heading and section is not None and len(heading.group(1)) <= level:
+            out.extend(strip_reference_titles("\n".join(section)).split("\n"))
+            section = None
+        if section is not None:
+            section.append(line)
+            continue
+        out.append(line)
+        if heading and _is_heading(line, *REFERENCE_HEADINGS):
+            section, level = [], len(heading.group(1))
+    if section is not None:
+        out.extend(strip_reference_titles("\n".join(section)).split("\n"))
     return "\n".join(out)
 
 
@@ -235,6 +278,20 @@ def _strings(node: ast.AST) -> list[str]:
     """
     found: list[str] = []
 
+    def visit_placeholder(n: ast.AST) -> None:
+        # Dentro de ``{...}`` solo es texto lo que se elige con ``if``/``or`` ({'sí' if ok else 'no'});
+        # ``{root / 'checkpoints'}`` o ``{d['clave']}`` son código.
+        if isinstance(n, ast.FormattedValue):
+            visit_placeholder(n.value)
+        elif isinstance(n, ast.IfExp):
+            visit_placeholder(n.body)
+            visit_placeholder(n.orelse)
+        elif isinstance(n, ast.BoolOp):
+            for value in n.values:
+                visit_placeholder(value)
+        elif isinstance(n, (ast.Constant, ast.JoinedStr)):
+            visit(n)
+
     def visit(n: ast.AST) -> None:
         if isinstance(n, ast.JoinedStr):
             parts = []
@@ -243,7 +300,7 @@ def _strings(node: ast.AST) -> list[str]:
                     parts.append(value.value)
                 else:
                     parts.append(" ")
-                    visit(value)
+                    visit_placeholder(value)
             found.append("".join(parts))
         elif isinstance(n, ast.Constant) and isinstance(n.value, str):
             found.append(n.value)
@@ -279,7 +336,7 @@ def python_chunks(code: str, source: str, where_prefix: str = "") -> list[Chunk]
         if text and text.strip():
             chunks.append(Chunk(source, f"{prefix}línea {line}", kind, text))
 
-    # Las órdenes mágicas de IPython (%timeit, !pip) no son Python: se comentan para poder analizar.
+    # Las órdenes mágicas de IPython (`%timeit`, `!pip`) no son Python: se comentan para poder analizarlo.
     lines = ["# " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in code.split("\n")]
     code = "\n".join(lines)
     try:
@@ -333,7 +390,7 @@ def python_chunks(code: str, source: str, where_prefix: str = "") -> list[Chunk]
 
 
 def _cell_where(index: int, cell) -> str:
-    kind = "markdown" if cell.cell_type == "markdown" else "código"
+    kind = "Markdown" if cell.cell_type == "markdown" else "código"
     return f"celda {index + 1} ({kind})"
 
 
@@ -348,7 +405,7 @@ def notebook_chunks(nb, source: str) -> list[Chunk]:
         where = _cell_where(i, cell)
         if cell.cell_type == "markdown":
             text = cell.source
-            if any(_is_heading(line, "Referencias") for line in text.split("\n")):
+            if any(_is_heading(line, *REFERENCE_HEADINGS) for line in text.split("\n")):
                 in_references = True
                 text = _strip_references_section(text)
             elif in_references:
@@ -388,21 +445,18 @@ def chunks_for(path: Path) -> list[Chunk]:
     raise ValueError(f"No sé extraer el texto de {path}: usa un .ipynb, un .md o un .py.")
 
 
-def _lines(chunk: Chunk) -> Iterator[tuple[str, str]]:
-    """Recorre ``chunk`` línea a línea con su ubicación (p. ej., «celda 3 (markdown), línea 2»)."""
-    text = strip_markup(chunk.text)
-    base_line = 0
-    m = re.search(r"línea (\d+)$", chunk.where)
+def _line_where(where: str, line: int) -> str:
+    """Ubicación de la línea ``line`` (desde 1) de una pieza que empieza en ``where``."""
+    m = re.search(r"línea (\d+)$", where)
     if m:
-        base_line = int(m.group(1)) - 1
-    for j, line in enumerate(text.split("\n"), start=1):
-        if m:
-            where = chunk.where[: m.start()] + f"línea {base_line + j}"
-        elif chunk.where:
-            where = f"{chunk.where}, línea {j}"
-        else:
-            where = f"línea {j}"
-        yield where, line
+        return where[: m.start()] + f"línea {int(m.group(1)) + line - 1}"
+    return f"{where}, línea {line}" if where else f"línea {line}"
+
+
+def _lines(chunk: Chunk) -> Iterator[tuple[str, str]]:
+    """Recorre ``chunk`` línea a línea con su ubicación (p. ej., «celda 3 (Markdown), línea 2»)."""
+    for j, line in enumerate(strip_markup(chunk.text).split("\n"), start=1):
+        yield _line_where(chunk.where, j), line
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +476,10 @@ def hunspell_status() -> tuple[bool, str]:
     result = subprocess.run([exe, "-D"], input="", capture_output=True, text=True, timeout=30)
     listing = result.stdout + result.stderr
     if not re.search(rf"[/\\]{re.escape(HUNSPELL_DICT)}(\.dic)?\s*$", listing, re.M):
-        return False, f"falta el diccionario {HUNSPELL_DICT} de hunspell (en Debian/Ubuntu: sudo apt-get install hunspell-es)"
+        return (
+            False,
+            f"falta el diccionario {HUNSPELL_DICT} de hunspell (en Debian/Ubuntu: sudo apt-get install hunspell-es)",
+        )
     return True, ""
 
 
@@ -444,14 +501,63 @@ def load_wordlist(path: Path = WORDLIST) -> set[str]:
 
 
 def candidate_words(line: str) -> list[str]:
-    """Las palabras de una línea que hay que revisar: sin identificadores, números ni letras sueltas."""
+    """Las palabras de una línea que hay que revisar.
+
+    Se saltan los identificadores (con ``_`` o dígitos, en CamelCase, o pegados a código como
+    ``x.reshape(`` o ``nn.Linear``) y las letras sueltas (variables como Q, K, V, p o N).
+    """
     words = []
-    for token in _TOKEN.findall(line):
-        token = token.strip("-'’")
-        if len(token) <= 1 or "_" in token or any(c.isdigit() for c in token) or _CAMEL.search(token):
+    for m in _TOKEN.finditer(line):
+        token = m.group(0).strip("-'’")
+        before, after = line[max(0, m.start() - 2) : m.start()], line[m.end() : m.end() + 2]
+        if len(token) <= 1 or not set(token) <= _SPANISH_LETTERS or _CAMEL.search(token):
+            continue  # letras sueltas, identificadores (x_1, float32, PatchEmbedding) y símbolos (Kᵀ)
+        if re.fullmatch(r"\w\.", before) or after[:1] in ("(", "[", "=") or re.fullmatch(r"\.\w", after):
             continue
         words.append(token)
     return words
+
+
+@functools.lru_cache(maxsize=1)
+def project_identifiers() -> frozenset[str]:
+    """Los nombres del código del proyecto (utils, scripts y celdas de los cuadernos) y de Python.
+
+    Un comentario que dice «recorre images» nombra la variable ``images``: no es prosa que revisar.
+    """
+    names = set(keyword.kwlist) | set(dir(builtins))
+    sources = [p.read_text(encoding="utf-8") for d in CODE_DIRS for p in sorted((ROOT / d).glob("*.py"))]
+    for path in notebook_paths():
+        sources += [c.source for c in read_notebook(path).cells if c.cell_type == "code"]
+    for code in sources:
+        names |= identifiers_in(code)
+    return frozenset(names)
+
+
+def identifiers_in(code: str) -> set[str]:
+    """Los identificadores de un trozo de código (variables, atributos, argumentos, módulos importados)."""
+    code = "\n".join("# " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in code.split("\n"))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.keyword) and node.arg:
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.update((node.asname or node.name).split("."))
+            names.update(node.name.split("."))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.update(node.module.split("."))
+    return names
 
 
 def _accepted_by_list(word: str, wordlist: set[str]) -> bool:
@@ -495,28 +601,47 @@ def misspelled(words: Iterable[str], extra_words: Iterable[str] = ()) -> set[str
     return {word for word, parts in queries.items() if any(p in bad_parts for p in parts)}
 
 
-def suggestions(word: str) -> list[str]:
-    """Hasta tres sugerencias de hunspell para ``word``."""
+def suggestions(words: Iterable[str]) -> dict[str, list[str]]:
+    """Hasta tres sugerencias de hunspell para cada palabra (en una sola llamada)."""
+    words = sorted(set(words))
+    if not words:
+        return {}
     exe = shutil.which(os.environ.get("VIT_HUNSPELL", "hunspell")) or "hunspell"
     result = subprocess.run(
-        [exe, "-d", HUNSPELL_DICT, "-i", "utf-8", "-a"], input=f"^{word}\n", capture_output=True, text=True, timeout=60
+        [exe, "-d", HUNSPELL_DICT, "-i", "utf-8", "-a"],
+        input="".join(f"^{w}\n" for w in words),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
     )
+    hints: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
-        if line.startswith("&"):
-            return [s.strip() for s in line.split(":", 1)[1].split(",")][:3]
-    return []
+        if line.startswith("& "):
+            word, rest = line[2:].split(" ", 1)
+            hints[word] = [h.strip() for h in rest.split(":", 1)[1].split(",")][:3]
+    return hints
 
 
-def check_spelling(chunks: Iterable[Chunk], suggest: bool = False) -> list[Finding]:
-    """Revisa la ortografía de ``chunks``; un hallazgo por palabra desconocida y lugar."""
+def check_spelling(
+    chunks: Iterable[Chunk], suggest: bool = False, identifiers: Iterable[str] | None = None
+) -> list[Finding]:
+    """Revisa la ortografía de ``chunks``; un hallazgo por palabra desconocida y lugar.
+
+    Las palabras que son identificadores del código (``identifiers``, por defecto los del proyecto)
+    no se revisan.
+    """
+    skip = project_identifiers() if identifiers is None else frozenset(identifiers)
     located: list[tuple[str, str, str]] = []
     for chunk in chunks:
         for where, line in _lines(chunk):
             for word in candidate_words(line):
-                located.append((chunk.source, where, word))
+                if word not in skip:
+                    located.append((chunk.source, where, word))
     bad = misspelled({w for _, _, w in located}, glossary_english_words())
     findings, seen = [], set()
-    hints = {w: suggestions(w) for w in bad} if suggest else {}
+    hints = suggestions(bad) if suggest else {}
+    located.sort(key=lambda item: (item[0], [int(n) for n in re.findall(r"\d+", item[1])]))
     for source, where, word in located:
         if word in bad and (source, where, word) not in seen:
             seen.add((source, where, word))
@@ -598,14 +723,20 @@ SENSE_RULES: dict[str, tuple[str, str]] = {
 }
 
 
+def _plurals(word: str) -> set[str]:
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("ión"):
+        forms.add(word[:-3] + "iones")
+    return forms
+
+
 def _forms(term: str) -> list[str]:
-    """La variante y sus plurales (en la última palabra): «checkpoint» → «checkpoints»."""
+    """La variante y sus plurales: «checkpoint» → «checkpoints», «conjunto de test» → «conjuntos de test»."""
     words = term.split()
-    last = words[-1]
-    plurals = {last, last + "s", last + "es"}
-    if last.endswith("ión"):
-        plurals.add(last[:-3] + "iones")
-    return [" ".join([*words[:-1], p]) for p in sorted(plurals)]
+    forms = {" ".join([*words[:-1], p]) for p in _plurals(words[-1])}
+    if len(words) > 1:
+        forms |= {" ".join([p, *words[1:]]) for p in _plurals(words[0])}
+    return sorted(forms, key=len, reverse=True)
 
 
 def _variant_pattern(variant: Variant) -> re.Pattern:
@@ -638,6 +769,9 @@ def find_variants(text: str, variants: list[Variant]) -> list[tuple[int, str, Va
     for variant in variants:
         haystack = no_italics if variant.prose_only else quoted
         for m in _variant_pattern(variant).finditer(haystack):
+            before, after = haystack[max(0, m.start() - 2) : m.start()], haystack[m.end() : m.end() + 2]
+            if re.fullmatch(r"\w\.", before) or re.fullmatch(r"\.\w", after) or after[:1] in ("(", "[", "="):
+                continue  # un nombre de código (utils.patches.patchify, batch=...)
             rule = SENSE_RULES.get(variant.term.lower())
             if rule:
                 mode, pattern = rule
@@ -646,6 +780,14 @@ def find_variants(text: str, variants: list[Variant]) -> list[tuple[int, str, Va
                 if (mode == "solo_si" and not matched) or (mode == "salvo" and matched):
                     continue
             hits.append((m.start(), m.group(0), variant))
+    # «incrustación de parches» ya incluye «incrustación»: se informa solo de la más larga.
+    hits = [
+        h
+        for h in hits
+        if not any(
+            o is not h and o[0] <= h[0] and h[0] + len(h[1]) <= o[0] + len(o[1]) and len(o[1]) > len(h[1]) for o in hits
+        )
+    ]
     return sorted(hits, key=lambda h: h[0])
 
 
@@ -654,12 +796,13 @@ def check_terminology(chunks: Iterable[Chunk], variants: list[Variant] | None = 
     variants = glossary_variants() if variants is None else variants
     findings = []
     for chunk in chunks:
-        for where, line in _lines(chunk):
-            for _, word, variant in find_variants(line, variants):
-                english = f" ({variant.english})" if variant.english else ""
-                findings.append(
-                    Finding(chunk.source, where, f"«{word}»: usa «{variant.preferred}»{english}, como dice GLOSARIO.md")
-                )
+        text = strip_markup(chunk.text)
+        for pos, word, variant in find_variants(text, variants):
+            line = text.count("\n", 0, pos) + 1
+            where = _line_where(chunk.where, line)
+            english = f" ({variant.english})" if variant.english else ""
+            message = f"«{word}»: usa «{variant.preferred}»{english}, como dice GLOSARIO.md"
+            findings.append(Finding(chunk.source, where, message))
     return findings
 
 
@@ -677,9 +820,7 @@ def terminology_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
 
 def ruff(*args: str) -> subprocess.CompletedProcess:
     """Ejecuta ``python -m ruff`` con el intérprete actual desde la raíz del repositorio."""
-    return subprocess.run(
-        [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 def lint_findings(paths: Iterable[str] | None = None) -> list[Finding]:
@@ -696,11 +837,12 @@ def lint_findings(paths: Iterable[str] | None = None) -> list[Finding]:
             findings.append(Finding("ruff check", "", (check.stdout + check.stderr).strip()))
     fmt = ruff("format", "--check", *targets)
     if fmt.returncode != 0:
-        for line in fmt.stdout.splitlines():
-            if line.startswith("Would reformat: "):
-                path = line.removeprefix("Would reformat: ")
-                findings.append(Finding(path, "", f"sin formato: ejecuta `ruff format {path}`"))
-        if not any(f.message.startswith("sin formato") for f in findings):
+        # La lista de archivos sin formato cambia de aspecto según la versión de ruff: se aceptan las tres.
+        pattern = r"^Would reformat: (.+)$|^\s*--> (.+?):\d+:\d+|^(\S+?):\d+:\d+: unformatted"
+        paths = {next(g for g in m.groups() if g) for m in re.finditer(pattern, fmt.stdout, re.M)}
+        for path in sorted(paths):
+            findings.append(Finding(rel(path), "", f"sin formato: ejecuta `ruff format {rel(path)}`"))
+        if not paths:
             findings.append(Finding("ruff format", "", (fmt.stdout + fmt.stderr).strip()))
     return findings
 
@@ -715,11 +857,13 @@ MAX_WIDGET_BYTES = 10 * 1024
 NB_METADATA_KEYS = {"kernelspec", "language_info"}
 CELL_METADATA_KEYS = {"tags", "collapsed", "jupyter"}
 FORBIDDEN_IMAGE_TYPES = {"image/svg+xml": "SVG", "image/jpeg": "JPEG"}
-ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:/work|/home|/root|/Users|/tmp|/private/var|[A-Za-z]:\\Users)(?=[/\\\s'\"]|$)")
+ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.~-])(?:/work|/home|/root|/Users|/tmp|/private/var|[A-Za-z]:\\Users)(?=[/\\\s'\"]|$)"
+)
 
 
 def _output_text(output) -> str:
-    """Todo el texto de una salida (stream, datos, traceback) para buscar rutas."""
+    """Todo el texto de una salida (lo impreso, los datos y la traza de un error) para buscar rutas."""
     parts = []
     if "text" in output:
         parts.append(output["text"] if isinstance(output["text"], str) else "".join(output["text"]))
@@ -890,15 +1034,16 @@ def headings(nb) -> list[tuple[int, int, str]]:
 
 
 def check_title(nb, name: str) -> list[str]:
-    """La primera celda empieza por ``# NN · Título`` con el número del archivo y el título de NOTEBOOKS."""
+    """La primera celda tiene el título ``# NN · Título`` (tras la insignia), con el número y el título de NOTEBOOKS."""
     if not nb.cells or nb.cells[0].cell_type != "markdown":
         return ["la primera celda debe ser Markdown con el título"]
-    first = nb.cells[0].source.lstrip().split("\n", 1)[0]
+    lines = [ln.strip() for ln in BADGE_RE.sub("", nb.cells[0].source).split("\n") if ln.strip()]
+    first = lines[0] if lines else ""
     titles = dict(NOTEBOOKS)
-    expected = f"# {name[:2]} · {titles[name]}" if name in titles else None
     if not re.match(rf"^# {re.escape(name[:2])} · \S", first):
-        return [f"la primera línea debe ser «# {name[:2]} · Título» y es {first!r}"]
-    if expected and first.strip() != expected:
+        return [f"la primera celda debe empezar por «# {name[:2]} · Título» (tras la insignia) y empieza por {first!r}"]
+    expected = f"# {name[:2]} · {titles[name]}" if name in titles else None
+    if expected and first != expected:
         return [f"el título es {first!r} y en utils/course.py es {expected!r}: que coincidan"]
     return []
 
@@ -926,7 +1071,9 @@ def check_setup_cell(nb) -> list[str]:
 def check_first_cell(nb) -> list[str]:
     """La primera celda dice los objetivos, los requisitos previos y el tiempo estimado."""
     first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
-    return [f"la primera celda no dice «{item}»" for item in ("Requisitos previos", "Tiempo estimado") if item not in first]
+    return [
+        f"la primera celda no dice «{item}»" for item in ("Requisitos previos", "Tiempo estimado") if item not in first
+    ]
 
 
 def check_sections(nb) -> list[str]:
@@ -983,27 +1130,20 @@ def check_references(nb) -> list[str]:
 
 
 def check_slug_in_notebook(nb) -> list[str]:
-    """La dirección del repositorio solo aparece en la insignia (primera celda) y en la celda de configuración."""
+    """La dirección del repositorio solo aparece en la insignia y en la celda de configuración.
+
+    Las salidas no cuentan: las genera el código a partir de utils/course.py.
+    """
     problems = []
     for i, cell in enumerate(nb.cells):
-        source = cell.source
-        if i == 0:
-            source = source.replace(colab_badge_for(nb), "")
-        if i == 1 and cell.source == SETUP_TEMPLATE:
-            source = ""
-        outputs = "\n".join(_output_text(o) for o in cell.get("outputs", []))
-        if REPO_SLUG in source or REPO_SLUG in outputs:
+        source = BADGE_RE.sub("", cell.source) if i == 0 else cell.source
+        if cell.cell_type == "code" and source.startswith(SETUP_MARK):
+            continue  # la celda de configuración la escribe sync_notebooks.py (y check_setup_cell la compara)
+        if REPO_SLUG in source:
             problems.append(
-                f"celda {i + 1}: contiene la dirección del repositorio ({REPO_SLUG}); úsala solo desde utils/course.py"
+                f"celda {i + 1}: contiene la dirección del repositorio ({REPO_SLUG}); tómala de utils.course"
             )
     return problems
-
-
-def colab_badge_for(nb) -> str:
-    """La insignia que aparece en la primera celda (sea del cuaderno que sea), o ""."""
-    first = nb.cells[0].source if nb.cells else ""
-    m = re.search(r"\[!\[Abrir en Colab\]\([^)]*\)\]\([^)]*\)", first)
-    return m.group(0) if m else ""
 
 
 STRUCTURE_CHECKS = (check_first_cell, check_setup_cell, check_sections, check_solutions_hidden, check_references)
@@ -1070,15 +1210,16 @@ def check_slug_files(root: Path = ROOT, slug: str = REPO_SLUG) -> list[str]:
     return problems
 
 
-def sync_check() -> subprocess.CompletedProcess:
-    """``python scripts/sync_notebooks.py --check``: la insignia y la celda de configuración al día."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "sync_notebooks.py"), "--check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def sync_check() -> list[str]:
+    """Lo mismo que ``python scripts/sync_notebooks.py --check``: lo que sync_notebooks.py cambiaría."""
+    problems = []
+    for name, _ in NOTEBOOKS:
+        path = NOTEBOOK_DIR / name
+        if path.exists():
+            changes = sync(path, check=True)
+            if changes:
+                problems.append(f"{name}: {', '.join(changes)} (ejecuta `python scripts/sync_notebooks.py`)")
+    return problems
 
 
 def structure_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
@@ -1093,6 +1234,7 @@ def structure_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
         readme = README.read_text(encoding="utf-8") if README.exists() else ""
         findings += [Finding("README.md", "", p) for p in (check_readme(readme) if readme else ["falta README.md"])]
         findings += [Finding("repositorio", "", p) for p in check_slug_files()]
+        findings += [Finding("sync_notebooks.py --check", "", p) for p in sync_check()]
     return findings
 
 
@@ -1101,7 +1243,7 @@ def structure_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 COMMANDS = {
-    "ortografia": lambda paths: spelling_findings(paths, suggest=True),
+    "ortografia": spelling_findings,
     "terminologia": terminology_findings,
     "estilo": lint_findings,
     "higiene": lambda paths: hygiene_findings([p for p in paths if p.suffix == ".ipynb"] if paths else None),
@@ -1115,24 +1257,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Comprobaciones de calidad del curso (imprime los hallazgos).")
     parser.add_argument("check", choices=[*COMMANDS, "todo"], help="qué comprobar")
     parser.add_argument("paths", nargs="*", type=Path, help="archivos concretos (por defecto, todos)")
+    parser.add_argument("--sugerencias", action="store_true", help="sugerir correcciones de ortografía (más lento)")
     args = parser.parse_args(argv)
-    if args.check in ("ortografia", "todo"):
-        ok, reason = hunspell_status()
-        if not ok:
-            print(f"No se puede revisar la ortografía: {reason}.")
-            if args.check == "ortografia":
-                return 2
-    names = list(COMMANDS) if args.check == "todo" else [args.check]
-    total = 0
+    commands = dict(COMMANDS)
+    if args.sugerencias:
+        commands["ortografia"] = lambda paths: spelling_findings(paths, suggest=True)
+    names = list(commands) if args.check == "todo" else [args.check]
+    paths = [p.resolve() for p in args.paths] or None
+    total, skipped = 0, False
     for name in names:
-        if name == "ortografia" and not hunspell_status()[0]:
-            continue
-        findings = COMMANDS[name]([p.resolve() for p in args.paths] or None)
+        if name == "ortografia":
+            ok, reason = hunspell_status()
+            if not ok:
+                print(f"ortografia: no se puede revisar: {reason}.")
+                skipped = True
+                continue
+        findings = commands[name](paths)
         total += len(findings)
         for finding in findings:
             print(f"[{name}] {finding}")
-        print(f"{name}: {len(findings) or 'ningún'} hallazgo{'s' if len(findings) != 1 else ''}")
-    return 1 if total else 0
+        count = {0: "ningún hallazgo", 1: "1 hallazgo"}.get(len(findings), f"{len(findings)} hallazgos")
+        print(f"{name}: {count}")
+    return 1 if total else (2 if skipped else 0)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ REPO_URL = "{REPO_URL}"
 if "google.colab" in sys.modules:  # en Colab: trae el repositorio y lo que falte, sin tocar su torch
     if not Path("{REPO_DIR}").exists():
         subprocess.run(["git", "clone", "--depth", "1", REPO_URL], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "{REPO_DIR}/requirements-colab.txt"], check=True)
+    requirements = Path("{REPO_DIR}") / "requirements-colab.txt"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
     ROOT = Path("{REPO_DIR}").resolve()
 else:  # en local: la raíz del repositorio es la carpeta que contiene utils/
     ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "utils").is_dir())
@@ -49,7 +50,11 @@ def sync(path: Path, check: bool = False) -> list[str]:
     badge = colab_badge(path.name)
     first_md = next(c for c in nb.cells if c.cell_type == "markdown")
     if badge not in first_md.source:
-        new = BADGE_RE.sub(badge, first_md.source) if BADGE_RE.search(first_md.source) else f"{badge}\n\n{first_md.source}"
+        new = (
+            BADGE_RE.sub(badge, first_md.source)
+            if BADGE_RE.search(first_md.source)
+            else f"{badge}\n\n{first_md.source}"
+        )
         first_md.source = new
         changes.append("insignia")
     setup_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(SETUP_MARK)]

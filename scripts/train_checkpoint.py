@@ -57,8 +57,17 @@ def main() -> None:
     print(f"Configuración: {config}; {count_parameters(model):,} parámetros; dispositivo {device}", flush=True)
     work = Path(args.out).with_suffix(".entrenando.pt")  # el bueno no se toca hasta el final
     start = time.time()
-    history = train_model(model, x_train, data.train_labels, x_test, data.test_labels, device=device,
-                          checkpoint_path=work, progress=False, **recipe)
+    history = train_model(
+        model,
+        x_train,
+        data.train_labels,
+        x_test,
+        data.test_labels,
+        device=device,
+        checkpoint_path=work,
+        progress=False,
+        **recipe,
+    )
     minutes = (time.time() - start) / 60
     _, acc = evaluate(model.cpu(), x_test, data.test_labels)
     meta = {

@@ -45,7 +45,18 @@ def test_cnn_learns_with_train_model(fashion, tmp_path):
     images, labels = subset(fashion.train_images, fashion.train_labels, 512, seed=0)
     x = to_float(images)
     model = SmallCNN()
-    history = train_model(model, x, labels, x, labels, epochs=3, batch_size=64, lr=3e-3, progress=False,
-                          device="cpu", checkpoint_path=tmp_path / "cnn.pt")
+    history = train_model(
+        model,
+        x,
+        labels,
+        x,
+        labels,
+        epochs=3,
+        batch_size=64,
+        lr=3e-3,
+        progress=False,
+        device="cpu",
+        checkpoint_path=tmp_path / "cnn.pt",
+    )
     assert history.test_acc[-1] > 0.5  # aprende algo real en 3 épocas sobre 512 imágenes
     assert not (tmp_path / "cnn.pt").exists()  # la CNN no se guarda como punto de control del ViT

@@ -58,7 +58,7 @@ class _Placeholder(_Skeleton):
 
 class _Crashes(_Skeleton):
     def forward(self, x):
-        raise RuntimeError("ups")
+        raise RuntimeError("fallo a propósito")
 
 
 class _OtherNames(nn.Module):

@@ -27,7 +27,7 @@ def test_rollout_by_hand(capsys):
     assert check_rollout_by_hand(torch.eye(2)) is False
     assert check_rollout_by_hand("hola") is False
     assert check_rollout_by_hand(None) is False
-    assert "aún no hay respuesta" in capsys.readouterr().out
+    assert "Aún no hay respuesta" in capsys.readouterr().out
 
 
 def test_rollout_matrices_are_attention():

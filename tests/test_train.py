@@ -72,7 +72,18 @@ def test_train_model_learns_and_saves_checkpoint(fashion, tmp_path):
     model = ViT(dim=32, depth=2, num_heads=2, mlp_dim=64)
     path = tmp_path / "m.pt"
     hist = T.train_model(
-        model, x, y, xt, yt, epochs=3, batch_size=32, lr=2e-3, warmup_epochs=0.25, use_augment=False, checkpoint_path=path, progress=False
+        model,
+        x,
+        y,
+        xt,
+        yt,
+        epochs=3,
+        batch_size=32,
+        lr=2e-3,
+        warmup_epochs=0.25,
+        use_augment=False,
+        checkpoint_path=path,
+        progress=False,
     )
     assert hist.epoch == [1, 2, 3] and len(hist.test_acc) == 3 and len(hist.lr) == 48
     assert hist.test_acc[-1] > 0.2  # el doble del azar tras 48 pasos pequeños

@@ -40,7 +40,7 @@ def save_checkpoint(path: str | os.PathLike, model: ViT, metadata: dict | None =
     Args:
         path: archivo de destino (se crean las carpetas que falten).
         model: un :class:`~utils.vit.ViT`.
-        metadata: datos extra serializables (precisión, épocas, receta...).
+        metadata: datos extra serializables (exactitud, épocas, receta...).
 
     Returns:
         La ruta escrita.
@@ -59,6 +59,9 @@ def save_checkpoint(path: str | os.PathLike, model: ViT, metadata: dict | None =
     os.close(fd)
     try:
         torch.save(payload, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp crea el archivo solo legible por su dueño
         os.replace(tmp, path)  # atómico: o el archivo viejo o el nuevo, nunca uno a medias
     finally:
         if os.path.exists(tmp):
@@ -108,9 +111,7 @@ def load_checkpoint(
     if model is None:
         model = ViT(config=saved)
     elif model.config != saved:
-        diff = {
-            k: (v, getattr(saved, k)) for k, v in model.config.to_dict().items() if getattr(saved, k) != v
-        }
+        diff = {k: (v, getattr(saved, k)) for k, v in model.config.to_dict().items() if getattr(saved, k) != v}
         detail = ", ".join(f"{k}: modelo={a}, archivo={b}" for k, (a, b) in diff.items())
         raise CheckpointError(
             f"La configuración de '{path}' no coincide con la del modelo ({detail}). "

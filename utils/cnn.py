@@ -24,8 +24,12 @@ class SmallCNN(nn.Module):
         super().__init__()
         channels = tuple(channels)
         if not channels:
-            raise ValueError("channels no puede estar vacío: da al menos un número de canales, por ejemplo (32, 64, 128).")
-        check_positive(in_chans=in_chans, num_classes=num_classes, **{f"channels[{i}]": c for i, c in enumerate(channels)})
+            raise ValueError(
+                "channels no puede estar vacío: da al menos un número de canales, por ejemplo (32, 64, 128)."
+            )
+        check_positive(
+            in_chans=in_chans, num_classes=num_classes, **{f"channels[{i}]": c for i, c in enumerate(channels)}
+        )
         self.in_chans = in_chans
         self.num_classes = num_classes
         self.channels = channels

@@ -32,7 +32,4 @@ def colab_url(notebook: str) -> str:
 
 def colab_badge(notebook: str) -> str:
     """Devuelve la insignia «Abrir en Colab» en Markdown para ``notebook``."""
-    return (
-        f"[![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-        f"({colab_url(notebook)})"
-    )
+    return f"[![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(notebook)})"

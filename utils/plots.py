@@ -5,7 +5,7 @@ Cada función devuelve su ``Figure`` para que los tests puedan inspeccionarla.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -69,8 +69,15 @@ def plot_patch_grid(image: torch.Tensor, patch_size: int, numbers: bool = True, 
         g = W // patch_size
         for i in range(H // patch_size):
             for j in range(g):
-                ax.text(j * patch_size + patch_size / 2 - 0.5, i * patch_size + patch_size / 2 - 0.5, str(i * g + j),
-                        ha="center", va="center", fontsize=7, color="tab:blue")
+                ax.text(
+                    j * patch_size + patch_size / 2 - 0.5,
+                    i * patch_size + patch_size / 2 - 0.5,
+                    str(i * g + j),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="tab:blue",
+                )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"Parches de {patch_size}×{patch_size}")
@@ -103,7 +110,9 @@ def confusion_matrix(labels: torch.Tensor, predictions: torch.Tensor, num_classe
     return torch.bincount(idx, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 
-def plot_confusion_matrix(cm: torch.Tensor, classes: Sequence[str] = CLASSES, title: str = "Matriz de confusión") -> Figure:
+def plot_confusion_matrix(
+    cm: torch.Tensor, classes: Sequence[str] = CLASSES, title: str = "Matriz de confusión"
+) -> Figure:
     """Matriz de confusión con los nombres de las clases en español y los recuentos en cada celda."""
     cm = cm.cpu().numpy() if isinstance(cm, torch.Tensor) else np.asarray(cm)
     fig, ax = plt.subplots(figsize=(7, 6))
@@ -115,15 +124,23 @@ def plot_confusion_matrix(cm: torch.Tensor, classes: Sequence[str] = CLASSES, ti
     threshold = cm.max() / 2
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
-                    color="white" if cm[i, j] > threshold else "black")
+            ax.text(
+                j,
+                i,
+                str(cm[i, j]),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if cm[i, j] > threshold else "black",
+            )
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
     return fig
 
 
-def overlay_attention(image: torch.Tensor, attention_grid: torch.Tensor, ax=None, alpha: float = 0.5,
-                      title: str | None = None) -> Figure:
+def overlay_attention(
+    image: torch.Tensor, attention_grid: torch.Tensor, ax=None, alpha: float = 0.5, title: str | None = None
+) -> Figure:
     """Superpone un mapa de atención (g, g) ampliado al tamaño de la imagen."""
     a = _as_image(image)
     H, W = a.shape[:2]
@@ -153,9 +170,15 @@ def _verdict(label: int | None, prediction: int | None, classes: Sequence[str]) 
     return " · ".join(parts), color
 
 
-def plot_attention_heads(image: torch.Tensor, maps: Sequence[torch.Tensor], label: int | None = None,
-                         prediction: int | None = None, classes: Sequence[str] = CLASSES, alpha: float = 0.6,
-                         size: float = 1.3) -> Figure:
+def plot_attention_heads(
+    image: torch.Tensor,
+    maps: Sequence[torch.Tensor],
+    label: int | None = None,
+    prediction: int | None = None,
+    classes: Sequence[str] = CLASSES,
+    alpha: float = 0.6,
+    size: float = 1.3,
+) -> Figure:
     """Atención del token CLS sobre una imagen: una fila por capa y una columna por cabeza, más la media.
 
     ``maps`` son los pesos de atención de esa imagen: ``model.attention_maps(x[i:i+1])`` (un tensor
@@ -177,19 +200,33 @@ def plot_attention_heads(image: torch.Tensor, maps: Sequence[torch.Tensor], labe
             overlay_attention(image, cls_attention(maps, layer, head)[0], ax=axes[layer, col], alpha=alpha)
             if layer == 0:
                 axes[0, col].set_title("media" if head is None else f"cabeza {col}", fontsize=9)
-        axes[layer, 0].text(-0.1, 0.5, f"capa {layer}", transform=axes[layer, 0].transAxes, rotation=90,
-                            ha="right", va="center", fontsize=9)
+        axes[layer, 0].text(
+            -0.1,
+            0.5,
+            f"capa {layer}",
+            transform=axes[layer, 0].transAxes,
+            rotation=90,
+            ha="right",
+            va="center",
+            fontsize=9,
+        )
     text, color = _verdict(label, prediction, classes)
     fig.suptitle(f"Atención del token CLS · {text}" if text else "Atención del token CLS", color=color, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def plot_rollout_comparison(images: torch.Tensor, last_layer: torch.Tensor, rollout: torch.Tensor,
-                            labels: Sequence[int] | torch.Tensor | None = None,
-                            predictions: Sequence[int] | torch.Tensor | None = None,
-                            classes: Sequence[str] = CLASSES, alpha: float = 0.6, size: float = 1.45,
-                            title: str = "Atención de la última capa frente al rollout") -> Figure:
+def plot_rollout_comparison(
+    images: torch.Tensor,
+    last_layer: torch.Tensor,
+    rollout: torch.Tensor,
+    labels: Sequence[int] | torch.Tensor | None = None,
+    predictions: Sequence[int] | torch.Tensor | None = None,
+    classes: Sequence[str] = CLASSES,
+    alpha: float = 0.6,
+    size: float = 1.45,
+    title: str = "Atención de la última capa frente al rollout",
+) -> Figure:
     """Tres filas (imagen, atención del CLS en la última capa, rollout) y una columna por imagen.
 
     ``last_layer`` y ``rollout`` son mapas (B, g, g), por ejemplo ``cls_attention(maps, -1)`` y
@@ -217,15 +254,17 @@ def plot_rollout_comparison(images: torch.Tensor, last_layer: torch.Tensor, roll
         overlay_attention(images[i], last_layer[i], ax=axes[1, i], alpha=alpha)
         overlay_attention(images[i], rollout[i], ax=axes[2, i], alpha=alpha)
     for row, name in enumerate(["imagen", "última capa", "rollout"]):
-        axes[row, 0].text(-0.1, 0.5, name, transform=axes[row, 0].transAxes, rotation=90, ha="right",
-                          va="center", fontsize=9)
+        axes[row, 0].text(
+            -0.1, 0.5, name, transform=axes[row, 0].transAxes, rotation=90, ha="right", va="center", fontsize=9
+        )
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def plot_position_similarity(similarity: torch.Tensor,
-                             title: str = "Similitud coseno entre embeddings de posición") -> Figure:
+def plot_position_similarity(
+    similarity: torch.Tensor, title: str = "Similitud coseno entre embeddings de posición"
+) -> Figure:
     """Cuadrícula g×g de mapas pequeños: el de la fila i, columna j es la similitud del embedding de
     posición de ese parche con el de todos los demás (``position_embedding_similarity(model.pos_embed)``)."""
     sim = similarity.detach().cpu().numpy() if isinstance(similarity, torch.Tensor) else np.asarray(similarity)
@@ -254,8 +293,12 @@ def plot_position_similarity(similarity: torch.Tensor,
     return fig
 
 
-def plot_patch_embedding_pca(components: torch.Tensor, explained: torch.Tensor | None = None, ncols: int = 8,
-                             title: str = "Componentes principales de los filtros del embedding de parches") -> Figure:
+def plot_patch_embedding_pca(
+    components: torch.Tensor,
+    explained: torch.Tensor | None = None,
+    ncols: int = 8,
+    title: str = "Componentes principales de los filtros del embedding de parches",
+) -> Figure:
     """Dibuja las componentes (k, C, p, p) de ``patch_embedding_pca``, con el % de varianza si se da ``explained``."""
     comps = components.detach().cpu().float()
     k = len(comps)
@@ -281,8 +324,11 @@ def plot_patch_embedding_pca(components: torch.Tensor, explained: torch.Tensor |
     return fig
 
 
-def plot_attention_distance(distances: torch.Tensor, reference: float | None = None,
-                            title: str = "Distancia media de atención por capa y cabeza") -> Figure:
+def plot_attention_distance(
+    distances: torch.Tensor,
+    reference: float | None = None,
+    title: str = "Distancia media de atención por capa y cabeza",
+) -> Figure:
     """Un punto por cabeza: distancia media de atención (píxeles) frente a la capa (``mean_attention_distance``).
 
     ``reference`` dibuja una línea discontinua, por ejemplo la distancia de una atención uniforme.

@@ -107,7 +107,7 @@ def iterate_batches(
 
 
 def warmup_cosine(step: int, total_steps: int, warmup_steps: int, min_factor: float = 0.01) -> float:
-    """Factor del tasa de aprendizaje: subida lineal durante ``warmup_steps`` y después coseno hasta ``min_factor``."""
+    """Factor de la tasa de aprendizaje: subida lineal durante ``warmup_steps`` y después coseno hasta ``min_factor``."""
     if step < warmup_steps:
         return (step + 1) / warmup_steps
     progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
@@ -136,7 +136,9 @@ def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000, devi
     return torch.cat(out)
 
 
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000
+) -> tuple[float, float]:
     """Pérdida media (entropía cruzada) y exactitud de ``model`` sobre ``(images, labels)``."""
     logits = predict(model, images, batch_size)
     loss = F.cross_entropy(logits, labels).item()
@@ -196,9 +198,7 @@ def train_model(
     from .checkpoints import save_checkpoint
 
     if epochs <= 0 or batch_size <= 0 or lr <= 0:
-        raise ValueError(
-            f"epochs, batch_size y lr deben ser positivos y valen {epochs}, {batch_size} y {lr}."
-        )
+        raise ValueError(f"epochs, batch_size y lr deben ser positivos y valen {epochs}, {batch_size} y {lr}.")
     if len(train_images) != len(train_labels):
         raise ValueError(
             f"Hay {len(train_images)} imágenes y {len(train_labels)} etiquetas de entrenamiento; deben ser las mismas."
@@ -226,8 +226,14 @@ def train_model(
             t0 = time.perf_counter()
             loss_sum, correct, seen = 0.0, 0, 0
             batches = iterate_batches(train_images, train_labels, batch_size, True, generator, drop_last=True)
-            bar = tqdm(batches, total=steps_per_epoch, desc=f"Época {epoch}/{epochs}", unit="lote",
-                       disable=not progress, leave=True)
+            bar = tqdm(
+                batches,
+                total=steps_per_epoch,
+                desc=f"Época {epoch}/{epochs}",
+                unit="lote",
+                disable=not progress,
+                leave=True,
+            )
             for xb, yb in bar:
                 xb, yb = xb.to(device), yb.to(device)
                 if use_augment:
@@ -261,8 +267,12 @@ def train_model(
     except KeyboardInterrupt:
         history.interrupted = True
         if last_saved is not None:
-            print(f"Entrenamiento interrumpido. El último punto de control bueno (época {last_saved[0]}) "
-                  f"está intacto en '{last_saved[1]}'.")
+            print(
+                f"Entrenamiento interrumpido. El último punto de control bueno (época {last_saved[0]}) "
+                f"está intacto en '{last_saved[1]}'."
+            )
         else:
-            print("Entrenamiento interrumpido antes de terminar la primera época: no se guardó ningún punto de control.")
+            print(
+                "Entrenamiento interrumpido antes de terminar la primera época: no se guardó ningún punto de control."
+            )
     return history

@@ -58,7 +58,9 @@ class ViTConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
         if unknown:
-            raise ValueError(f"Campos desconocidos en la configuración: {sorted(unknown)}. Los válidos son {sorted(known)}.")
+            raise ValueError(
+                f"Campos desconocidos en la configuración: {sorted(unknown)}. Los válidos son {sorted(known)}."
+            )
         return cls(**values)
 
 

@@ -1,0 +1,275 @@
+"""Mide la velocidad y la exactitud del curso en esta máquina y las guarda en benchmarks/results.json.
+
+Uso (desde la raíz del repositorio):
+
+    .venv/bin/python scripts/benchmark.py                 # velocidad + entrenamiento de la receta rápida (~5 min)
+    .venv/bin/python scripts/benchmark.py --skip-train    # solo velocidad y punto de control (~1 min)
+
+Qué mide, en la misma ejecución:
+
+1. Imágenes por segundo de entrenamiento (pasada hacia delante, hacia atrás y paso de AdamW, lotes de 128)
+   del ViT del curso, del ViT de la receta rápida, de la CNN de referencia y de la arquitectura de la
+   versión que circula (imágenes ampliadas a 96×96, parches de 16, ancho 512, 2 bloques), esta última también
+   con su bucle que pasa el modelo dos veces por paso. Los cocientes comparan cada una con la que circula.
+2. Salvo con ``--skip-train``: un entrenamiento real de la receta rápida (``utils.recipes.QUICK_RECIPE``) con las
+   60 000 imágenes: segundos por época, segundos totales y exactitud en las 10 000 imágenes de prueba.
+3. La exactitud del punto de control del curso (``checkpoints/vit_fashion_mnist.pt``) en el conjunto de prueba,
+   si existe.
+
+No es un test: imprime cifras. Si la CPU está ocupada con otra cosa, las cifras bajan (se guarda la carga
+media del sistema al empezar para poder juzgarlo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from utils.checkpoints import load_checkpoint  # noqa: E402
+from utils.cnn import SmallCNN  # noqa: E402
+from utils.data import load_fashion_mnist, to_float  # noqa: E402
+from utils.recipes import (  # noqa: E402
+    CIRCULATING_CONFIG,
+    CNN_RECIPE,
+    QUICK_CONFIG,
+    QUICK_RECIPE,
+    QUICK_TIME_BUDGET_S,
+    epochs_for_budget,
+    measure_train_throughput,
+)
+from utils.train import evaluate, get_device, train_model  # noqa: E402
+from utils.vit import ViT, ViTConfig, count_parameters  # noqa: E402
+
+CHECKPOINT = ROOT / "checkpoints" / "vit_fashion_mnist.pt"
+
+
+def cpu_name() -> str:
+    """Nombre del procesador (de /proc/cpuinfo en Linux)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def throughputs(x_train, y_train, device, steps: int) -> list[dict]:
+    """Imágenes por segundo de entrenamiento de cada arquitectura, medidas una tras otra."""
+    n = 128 * (steps + 3)
+    x, y = x_train[:n], y_train[:n]
+    x96 = F.interpolate(x[: 128 * 4], size=CIRCULATING_CONFIG.img_size, mode="bilinear", align_corners=False)
+    y96 = y[: 128 * 4]
+    torch.manual_seed(0)
+    rows = [
+        ("ViT del curso (28×28, parche 4, ancho 64, 6 bloques)", ViT(config=ViTConfig()), x, y, steps, False),
+        (
+            "ViT de la receta rápida (28×28, parche 7, ancho 64, 6 bloques)",
+            ViT(config=QUICK_CONFIG),
+            x,
+            y,
+            steps,
+            False,
+        ),
+        ("CNN de referencia (3 bloques conv)", SmallCNN(), x, y, steps, False),
+        (
+            "Versión que circula (96×96, parche 16, ancho 512, 2 bloques)",
+            ViT(config=CIRCULATING_CONFIG),
+            x96,
+            y96,
+            3,
+            False,
+        ),
+        (
+            "Versión que circula, con su bucle de dos pasadas por paso",
+            ViT(config=CIRCULATING_CONFIG),
+            x96,
+            y96,
+            3,
+            True,
+        ),
+    ]
+    results = []
+    for name, model, xs, ys, n_steps, double in rows:
+        ips = measure_train_throughput(
+            model, xs, ys, batch_size=128, steps=n_steps, warmup_steps=1, double_forward=double, device=device
+        )
+        results.append(
+            {
+                "modelo": name,
+                "parametros": count_parameters(model),
+                "imagenes_por_segundo": round(ips, 1),
+                "segundos_por_epoca_estimados": round(len(y_train) / ips, 1),
+                "pasos_medidos": n_steps,
+            }
+        )
+        print(f"  {name}: {ips:,.0f} imágenes/s", flush=True)
+    reference = results[3]["imagenes_por_segundo"]
+    for r in results:
+        r["veces_mas_rapido_que_la_version_que_circula"] = round(r["imagenes_por_segundo"] / reference, 2)
+    return results
+
+
+def train_quick(data, x_train, x_test, device) -> dict:
+    """Entrena la receta rápida con las 60 000 imágenes y evalúa en las 10 000 de prueba."""
+    model = ViT(config=QUICK_CONFIG)
+    start = time.perf_counter()
+    history = train_model(
+        model, x_train, data.train_labels, x_test, data.test_labels, device=device, progress=False, **QUICK_RECIPE
+    )
+    seconds = time.perf_counter() - start
+    return {
+        "config": QUICK_CONFIG.to_dict(),
+        "receta": QUICK_RECIPE,
+        "epocas": len(history.epoch),
+        "segundos_totales": round(seconds, 1),
+        "segundos_por_epoca": [round(s, 1) for s in history.seconds],
+        "exactitud_prueba_por_epoca": [round(a, 4) for a in history.test_acc],
+        "exactitud_prueba": round(history.test_acc[-1], 4),
+        "dentro_del_presupuesto": seconds <= QUICK_TIME_BUDGET_S,
+        "presupuesto_s": QUICK_TIME_BUDGET_S,
+    }
+
+
+def train_cnn(data, x_train, x_test, device, budget_s: float) -> dict:
+    """Entrena la CNN de referencia con tantas épocas como quepan en ``budget_s`` segundos."""
+    model = SmallCNN()
+    ips = measure_train_throughput(model, x_train[:2048], data.train_labels[:2048], steps=10, device=device)
+    epochs = epochs_for_budget(ips, len(data.train_labels), budget_s, n_eval=len(data.test_labels))
+    start = time.perf_counter()
+    history = train_model(
+        model,
+        x_train,
+        data.train_labels,
+        x_test,
+        data.test_labels,
+        epochs=epochs,
+        device=device,
+        progress=False,
+        **CNN_RECIPE,
+    )
+    return {
+        "parametros": count_parameters(model),
+        "epocas": epochs,
+        "segundos_totales": round(time.perf_counter() - start, 1),
+        "exactitud_prueba": round(history.test_acc[-1], 4),
+    }
+
+
+def shipped_checkpoint(x_test, test_labels) -> dict | None:
+    if not CHECKPOINT.exists():
+        return None
+    model, meta = load_checkpoint(CHECKPOINT)
+    _, acc = evaluate(model, x_test, test_labels)
+    return {
+        "archivo": str(CHECKPOINT.relative_to(ROOT)),
+        "exactitud_prueba": round(acc, 4),
+        "epocas": meta.get("recipe", {}).get("epochs"),
+        "minutos_de_entrenamiento": meta.get("train_minutes"),
+        "equipo": meta.get("hardware"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mide la velocidad y la exactitud del curso en esta máquina.")
+    parser.add_argument("--threads", type=int, default=2, help="hilos de PyTorch (por defecto 2)")
+    parser.add_argument("--skip-train", action="store_true", help="solo medir velocidad (sin entrenar la receta)")
+    parser.add_argument("--cnn", action="store_true", help="entrenar también la CNN con el mismo tiempo que el ViT")
+    parser.add_argument("--steps", type=int, default=20, help="pasos cronometrados por modelo pequeño")
+    parser.add_argument("--device", default="cpu", help="cpu (por defecto), cuda, mps o auto")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    args = parser.parse_args()
+    if args.threads <= 0 or args.steps <= 0:
+        parser.error(f"--threads y --steps deben ser positivos y valen {args.threads} y {args.steps}.")
+
+    torch.set_num_threads(args.threads)
+    device = get_device(args.device)
+    results = {
+        "fecha": dt.datetime.now().isoformat(timespec="seconds"),
+        "equipo": {
+            "cpu": cpu_name(),
+            "nucleos_logicos": os.cpu_count(),
+            "hilos_torch": torch.get_num_threads(),
+            "dispositivo": str(device),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "carga_media_al_empezar": load_average(),
+        },
+        "orden": "python scripts/benchmark.py" + (" --skip-train" if args.skip_train else ""),
+    }
+    data = load_fashion_mnist()
+    x_train, x_test = to_float(data.train_images), to_float(data.test_images)
+
+    print(f"Velocidad de entrenamiento ({args.threads} hilos, {device}, lotes de 128):", flush=True)
+    results["velocidad"] = throughputs(x_train, data.train_labels, device, args.steps)
+
+    if args.skip_train:
+        results["receta_rapida"] = None
+    else:
+        print(f"Entrenando la receta rápida ({QUICK_RECIPE['epochs']} épocas, 60 000 imágenes)…", flush=True)
+        results["receta_rapida"] = train_quick(data, x_train, x_test, device)
+        if args.cnn:
+            budget = results["receta_rapida"]["segundos_totales"]
+            print(f"Entrenando la CNN con el mismo tiempo ({budget:.0f} s)…", flush=True)
+            results["cnn_mismo_tiempo"] = train_cnn(data, x_train, x_test, device, budget)
+
+    results["punto_de_control"] = shipped_checkpoint(x_test, data.test_labels)
+    results["equipo"]["carga_media_al_terminar"] = load_average()
+
+    print()
+    print(f"{'modelo':<66} {'parámetros':>11} {'imág/s':>8} {'s/época':>8} {'× circula':>9}")
+    for r in results["velocidad"]:
+        print(
+            f"{r['modelo']:<66} {r['parametros']:>11,} {r['imagenes_por_segundo']:>8,.0f} "
+            f"{r['segundos_por_epoca_estimados']:>8.0f} {r['veces_mas_rapido_que_la_version_que_circula']:>9.2f}"
+        )
+    quick = results["receta_rapida"]
+    if quick:
+        verdict = "dentro" if quick["dentro_del_presupuesto"] else "fuera"
+        print(
+            f"\nReceta rápida: {quick['exactitud_prueba']:.2%} en prueba tras {quick['epocas']} épocas y "
+            f"{quick['segundos_totales']:.0f} s ({verdict} del presupuesto de {QUICK_TIME_BUDGET_S} s); "
+            f"segundos por época: {quick['segundos_por_epoca']}"
+        )
+    if results.get("cnn_mismo_tiempo"):
+        c = results["cnn_mismo_tiempo"]
+        print(
+            f"CNN con el mismo tiempo: {c['exactitud_prueba']:.2%} en {c['epocas']} épocas y {c['segundos_totales']:.0f} s"
+        )
+    ck = results["punto_de_control"]
+    if ck:
+        print(f"Punto de control del curso ({ck['archivo']}): {ck['exactitud_prueba']:.2%} en prueba")
+    else:
+        print(f"Punto de control del curso: todavía no existe '{CHECKPOINT.relative_to(ROOT)}'.")
+    print(
+        f"Carga media del sistema al empezar y al terminar: {results['equipo']['carga_media_al_empezar']} → "
+        f"{results['equipo']['carga_media_al_terminar']} (con {os.cpu_count()} núcleos; más carga = cifras más bajas)"
+    )
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"Resultados guardados en {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+import pytest
+import torch
+
+from utils.recipes import (
+    CIRCULATING_CONFIG,
+    QUICK_CONFIG,
+    QUICK_RECIPE,
+    QUICK_TIME_BUDGET_S,
+    epochs_for_budget,
+    measure_train_throughput,
+)
+from utils.train import train_model
+from utils.vit import ViT, count_parameters
+
+
+def test_quick_recipe_is_valid_for_train_model():
+    import inspect
+
+    params = inspect.signature(train_model).parameters
+    assert set(QUICK_RECIPE) <= set(params)
+    assert QUICK_CONFIG.img_size == 28 and QUICK_TIME_BUDGET_S == 300
+
+
+def test_circulating_config_is_the_d2l_architecture():
+    c = CIRCULATING_CONFIG
+    assert (c.img_size, c.patch_size, c.dim, c.depth, c.num_heads, c.mlp_dim) == (96, 16, 512, 2, 8, 2048)
+    assert c.num_patches == 36
+    assert count_parameters(ViT(config=c)) > 20 * count_parameters(ViT(config=QUICK_CONFIG))
+
+
+def test_epochs_for_budget():
+    assert epochs_for_budget(1000, 60_000, 300) == 5
+    assert epochs_for_budget(1000, 60_000, 300, n_eval=30_000) == 4  # evaluar cuesta un tercio
+    assert epochs_for_budget(10, 60_000, 300) == 1  # al menos una época
+    with pytest.raises(ValueError, match="positivos"):
+        epochs_for_budget(0, 60_000, 300)
+
+
+def test_measure_train_throughput_leaves_model_untouched(real_batch):
+    x, y = real_batch
+    model = ViT(config=QUICK_CONFIG)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    ips = measure_train_throughput(model, x, y, batch_size=8, steps=2, warmup_steps=1)
+    ips2 = measure_train_throughput(model, x, y, batch_size=8, steps=2, warmup_steps=1, double_forward=True)
+    assert ips > 0 and ips2 > 0
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_measure_train_throughput_bad_input(real_batch):
+    x, y = real_batch
+    with pytest.raises(ValueError, match="al menos batch_size=128"):
+        measure_train_throughput(ViT(config=QUICK_CONFIG), x, y)
+    with pytest.raises(ValueError, match="positivos"):
+        measure_train_throughput(ViT(config=QUICK_CONFIG), x, y, batch_size=0)

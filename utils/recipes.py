@@ -1,0 +1,131 @@
+"""Recetas de entrenamiento del curso, en un único sitio.
+
+- ``QUICK_CONFIG`` y ``QUICK_RECIPE``: la receta rápida del cuaderno 05 y de ``scripts/benchmark.py``.
+  Imágenes de 28×28 sin ampliar, parches de 7×7 (16 tokens + CLS), AdamW con calentamiento y coseno por paso
+  y suavizado de etiquetas. Se eligió para pasar del 88 % de exactitud en prueba en menos de 5 minutos de
+  entrenamiento en una CPU de 2 núcleos (ver ``benchmarks/results.json``).
+- ``CIRCULATING_CONFIG``: la arquitectura de la versión del ViT que circula en español (y de d2l):
+  imágenes ampliadas a 96×96, parches de 16, ancho 512 y 2 bloques. Solo se usa para comparar velocidades.
+- :func:`measure_train_throughput` y :func:`epochs_for_budget`: medir cuántas imágenes por segundo entrena un
+  modelo en esta máquina y cuántas épocas caben en un presupuesto de tiempo (para dar a la CNN de referencia
+  el mismo tiempo que al ViT sin cortar su coseno a medias).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .train import augment, make_optimizer
+from .vit import ViTConfig
+
+# Presupuesto de la receta rápida: minutos de entrenamiento en una CPU de 2 núcleos libre.
+QUICK_TIME_BUDGET_S = 300
+
+# El ViT de la receta rápida: el del curso con parches de 7×7 (49 → 16 parches, unas 3 veces más rápido).
+QUICK_CONFIG = ViTConfig(img_size=28, patch_size=7, dim=64, depth=6, num_heads=4, mlp_dim=128, dropout=0.0)
+
+# Hiperparámetros de utils.train.train_model para la receta rápida.
+QUICK_RECIPE = {
+    "epochs": 10,
+    "batch_size": 128,
+    "lr": 2e-3,
+    "weight_decay": 0.05,
+    "warmup_epochs": 1,
+    "label_smoothing": 0.1,
+    "use_augment": False,
+    "seed": 0,
+}
+
+# Hiperparámetros de la CNN de referencia (utils.cnn.SmallCNN); las épocas se ajustan al presupuesto de tiempo.
+CNN_RECIPE = {
+    "batch_size": 128,
+    "lr": 3e-3,
+    "weight_decay": 0.05,
+    "warmup_epochs": 1,
+    "label_smoothing": 0.1,
+    "use_augment": False,
+    "seed": 0,
+}
+
+# La arquitectura de la versión que circula (d2l): 96×96 ampliadas, parches de 16, ancho 512, 2 bloques.
+CIRCULATING_CONFIG = ViTConfig(img_size=96, patch_size=16, dim=512, depth=2, num_heads=8, mlp_dim=2048, dropout=0.1)
+
+
+def measure_train_throughput(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    batch_size: int = 128,
+    steps: int = 10,
+    warmup_steps: int = 2,
+    use_augment: bool = False,
+    double_forward: bool = False,
+    device: str | torch.device = "cpu",
+) -> float:
+    """Imágenes por segundo que entrena ``model`` (pasada hacia delante, hacia atrás y paso de AdamW).
+
+    Trabaja sobre una copia del modelo, así que ``model`` no cambia. Los primeros ``warmup_steps`` pasos no
+    se cronometran. Con ``double_forward=True`` repite el error de la versión que circula: una segunda pasada
+    por el modelo en cada paso solo para calcular la exactitud.
+    """
+    if batch_size <= 0 or steps <= 0 or warmup_steps < 0:
+        raise ValueError(
+            f"batch_size y steps deben ser positivos y warmup_steps no negativo; valen {batch_size}, {steps} "
+            f"y {warmup_steps}."
+        )
+    if len(images) < batch_size:
+        raise ValueError(
+            f"Hacen falta al menos batch_size={batch_size} imágenes y llegaron {len(images)}. "
+            "Pasa más imágenes o un lote más pequeño."
+        )
+    model = copy.deepcopy(model).to(device).train()
+    optimizer = make_optimizer(model, lr=1e-4)
+    generator = torch.Generator().manual_seed(0)
+    n_batches = len(images) // batch_size
+
+    def step(i: int) -> None:
+        j = (i % n_batches) * batch_size
+        xb, yb = images[j : j + batch_size].to(device), labels[j : j + batch_size].to(device)
+        if use_augment:
+            xb = augment(xb, generator)
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if double_forward:
+            (model(xb).argmax(1) == yb).float().mean().item()  # el error: otra pasada completa
+        else:
+            (logits.argmax(1) == yb).float().mean().item()
+
+    for i in range(warmup_steps):
+        step(i)
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for i in range(warmup_steps, warmup_steps + steps):
+        step(i)
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+    return steps * batch_size / (time.perf_counter() - start)
+
+
+def epochs_for_budget(images_per_second: float, n_train: int, budget_s: float, n_eval: int = 0) -> int:
+    """Cuántas épocas completas caben en ``budget_s`` segundos (al menos 1).
+
+    Cada época entrena ``n_train`` imágenes a ``images_per_second`` y evalúa ``n_eval`` imágenes de prueba,
+    que cuestan como un tercio de un paso de entrenamiento (solo la pasada hacia delante).
+    """
+    if images_per_second <= 0 or n_train <= 0 or budget_s <= 0 or n_eval < 0:
+        raise ValueError(
+            f"images_per_second, n_train y budget_s deben ser positivos y n_eval no negativo; valen "
+            f"{images_per_second}, {n_train}, {budget_s} y {n_eval}."
+        )
+    seconds_per_epoch = (n_train + n_eval / 3) / images_per_second
+    return max(1, math.floor(budget_s / seconds_per_epoch))
