@@ -1269,7 +1269,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "ortografia":
             ok, reason = hunspell_status()
             if not ok:
-                print(f"ortografia: no se puede revisar: {reason}.")
+                print(f"{name}: no se puede revisar: {reason}.")
                 skipped = True
                 continue
         findings = commands[name](paths)

@@ -12,7 +12,9 @@ import torch
 
 def report(ok: bool, success: str, failure: str) -> bool:
     """Imprime el resultado de una comprobación con un símbolo y devuelve ``ok``."""
-    print(("✅ ¡Correcto! " + success) if ok else ("❌ Todavía no. " + failure))
+    text = success if ok else failure
+    text = text[:1].upper() + text[1:]  # los motivos pueden llegar en minúscula
+    print(("✅ ¡Correcto! " if ok else "❌ Todavía no. ") + text)
     return ok
 
 
@@ -586,9 +588,7 @@ def check_block_fix(block_class, dim: int = 32, num_heads: int = 4, mlp_dim: int
         with torch.no_grad():
             out = student(x.clone())
     except NotImplementedError:
-        return report(
-            False, "", "Aún no has escrito forward: sustituye el raise NotImplementedError por tu código."
-        )
+        return report(False, "", "Aún no has escrito forward: sustituye el raise NotImplementedError por tu código.")
     except Exception as exc:
         return report(False, "", f"Tu forward lanzó {type(exc).__name__}: {exc}")
     with torch.no_grad():
