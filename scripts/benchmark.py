@@ -236,10 +236,10 @@ def main() -> None:
     results["equipo"]["carga_media_al_terminar"] = load_average()
 
     print()
-    print(f"{'modelo':<66} {'parámetros':>11} {'imág/s':>8} {'s/época':>8} {'× circula':>9}")
+    print(f"{'modelo':<66} {'parámetros':>11} {'imágenes/s':>11} {'s/época':>8} {'× circula':>9}")
     for r in results["velocidad"]:
         print(
-            f"{r['modelo']:<66} {r['parametros']:>11,} {r['imagenes_por_segundo']:>8,.0f} "
+            f"{r['modelo']:<66} {r['parametros']:>11,} {r['imagenes_por_segundo']:>11,.0f} "
             f"{r['segundos_por_epoca_estimados']:>8.0f} {r['veces_mas_rapido_que_la_version_que_circula']:>9.2f}"
         )
     quick = results["receta_rapida"]

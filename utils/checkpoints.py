@@ -59,6 +59,13 @@ def save_checkpoint(path: str | os.PathLike, model: ViT, metadata: dict | None =
     os.close(fd)
     try:
         torch.save(payload, tmp)
+        try:  # comprobar, antes de sustituir nada, que se podrá cargar con weights_only=True
+            torch.load(tmp, map_location="cpu", weights_only=True)
+        except Exception as exc:
+            raise CheckpointError(
+                "Los metadatos del punto de control solo pueden contener tipos simples (números, cadenas, "
+                f"listas, diccionarios y tensores); convierte a str o float lo demás ({exc})."
+            ) from exc
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp crea el archivo solo legible por su dueño

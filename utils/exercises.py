@@ -476,7 +476,7 @@ def check_block_params(answer, dim: int = 64, num_heads: int = 4, mlp_dim: int =
     parts = {name: count_parameters(getattr(block, name)) for name in ("norm1", "attn", "norm2", "mlp")}
     if value == expected:
         detail = " + ".join(f"{name} {n}" for name, n in parts.items())
-        return report(True, f"{detail} = {expected}.", "")
+        return report(True, f"Por piezas: {detail} = {expected}.", "")
     if value == expected - parts["norm1"] - parts["norm2"]:
         return report(False, "", f"Te faltan las dos LayerNorm: cada una tiene γ y β, {2 * dim} parámetros.")
     if value == expected - parts["norm1"] // 2 - parts["norm2"] // 2:
