@@ -96,7 +96,7 @@ def pct(x: float) -> str:
 
 
 def write_card(path: Path) -> None:
-    """Escribe checkpoints/README.md (la ficha del modelo) a partir de los metadatos del punto de control."""
+    """Escribe checkpoints/README.md (la descripción del modelo) a partir de los metadatos del punto de control."""
     from utils.checkpoints import load_checkpoint
 
     model, meta = load_checkpoint(path)
@@ -138,7 +138,7 @@ Se carga en la CPU con `load_checkpoint("checkpoints/{path.name}")`, sea cual se
 {rows}
 """
     (path.parent / "README.md").write_text(card, encoding="utf-8")
-    print(f"Ficha escrita en {path.parent / 'README.md'}")
+    print(f"Descripción del modelo escrita en {path.parent / 'README.md'}")
 
 
 if __name__ == "__main__":

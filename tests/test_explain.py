@@ -151,7 +151,7 @@ def test_patch_embedding_pca():
     comps, explained = E.patch_embedding_pca(w, k=16, explained=True)
     assert comps.shape == (16, 1, 4, 4)
     flat = comps.reshape(16, -1)
-    assert torch.allclose(flat @ flat.T, torch.eye(16), atol=1e-4)  # ortonormales
+    assert torch.allclose(flat @ flat.T, torch.eye(16), atol=1e-4)  # ortogonales y de norma 1
     assert explained.sum().item() == pytest.approx(1.0, abs=1e-5)
     assert (explained[:-1] >= explained[1:] - 1e-7).all()  # de más a menos varianza
     assert E.patch_embedding_pca(w, k=3).shape == (3, 1, 4, 4)
