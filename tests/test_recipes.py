@@ -29,11 +29,14 @@ def test_circulating_config_is_the_d2l_architecture():
 
 
 def test_epochs_for_budget():
-    assert epochs_for_budget(1000, 60_000, 300) == 5
-    assert epochs_for_budget(1000, 60_000, 300, n_eval=30_000) == 4  # evaluar cuesta un tercio
+    assert epochs_for_budget(1000, 60_000, 300, overhead=1.0) == 5
+    assert epochs_for_budget(1000, 60_000, 300, n_eval=30_000, overhead=1.0) == 4  # evaluar cuesta un tercio
+    assert epochs_for_budget(1000, 60_000, 300) == 4  # un 10 % más por lo que la medida no ve
     assert epochs_for_budget(10, 60_000, 300) == 1  # al menos una época
     with pytest.raises(ValueError, match="positivos"):
         epochs_for_budget(0, 60_000, 300)
+    with pytest.raises(ValueError, match="overhead al menos 1"):
+        epochs_for_budget(1000, 60_000, 300, overhead=0.5)
 
 
 def test_measure_train_throughput_leaves_model_untouched(real_batch):
@@ -41,7 +44,7 @@ def test_measure_train_throughput_leaves_model_untouched(real_batch):
     model = ViT(config=QUICK_CONFIG)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     ips = measure_train_throughput(model, x, y, batch_size=8, steps=2, warmup_steps=1)
-    ips2 = measure_train_throughput(model, x, y, batch_size=8, steps=2, warmup_steps=1, double_forward=True)
+    ips2 = measure_train_throughput(model, x, y, batch_size=8, steps=2, warmup_steps=1, double_forward=True, rounds=2)
     assert ips > 0 and ips2 > 0
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
@@ -52,3 +55,5 @@ def test_measure_train_throughput_bad_input(real_batch):
         measure_train_throughput(ViT(config=QUICK_CONFIG), x, y)
     with pytest.raises(ValueError, match="positivos"):
         measure_train_throughput(ViT(config=QUICK_CONFIG), x, y, batch_size=0)
+    with pytest.raises(ValueError, match="positivos"):
+        measure_train_throughput(ViT(config=QUICK_CONFIG), x, y, batch_size=8, rounds=0)
