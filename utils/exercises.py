@@ -61,6 +61,21 @@ def _as_int(answer):
     return None
 
 
+def _as_float(answer) -> float | None:
+    """Convierte un número (de Python, NumPy o un tensor de un elemento) en ``float``; si no, ``None``."""
+    import numbers
+
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, torch.Tensor):
+        if answer.numel() != 1:
+            return None
+        answer = answer.item()
+    if isinstance(answer, numbers.Real):
+        return float(answer)
+    return None
+
+
 def _class_index(answer, classes) -> int | None:
     """Acepta el índice de una clase (0-9) o su nombre en español; devuelve el índice o ``None``."""
     if isinstance(answer, str):
@@ -812,21 +827,6 @@ def check_vit_forward(model_class) -> bool:
 LR_EXERCISE = {"base_lr": 2e-3, "total_steps": 4680, "warmup_steps": 468, "step": 1000}
 
 
-def _as_float_05(answer):
-    """Convierte un número (de Python, NumPy o un tensor de un elemento) en ``float``; si no, ``None``."""
-    import numbers
-
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1:
-            return None
-        answer = answer.item()
-    if isinstance(answer, numbers.Real):
-        return float(answer)
-    return None
-
-
 def check_lr_at_step(answer) -> bool:
     """Ejercicio 05-1: la tasa de aprendizaje en el paso 1000 con calentamiento y coseno (ver ``LR_EXERCISE``)."""
     import math
@@ -836,7 +836,7 @@ def check_lr_at_step(answer) -> bool:
     e = LR_EXERCISE
     factor = warmup_cosine(e["step"], e["total_steps"], e["warmup_steps"])
     expected = e["base_lr"] * factor
-    value = _as_float_05(answer)
+    value = _as_float(answer)
     if value is None:
         return report(False, "", "Escribe un número: la tasa de aprendizaje en el paso 1000 (algo como 0.00195).")
     if math.isclose(value, expected, rel_tol=1e-4):
@@ -865,7 +865,7 @@ def check_accuracy_from_logits(answer, logits: torch.Tensor, labels: torch.Tenso
     import math
 
     expected = (logits.argmax(1) == labels).float().mean().item()
-    value = _as_float_05(answer)
+    value = _as_float(answer)
     if value is None:
         return report(False, "", "Escribe un número entre 0 y 1 (por ejemplo con .item()).")
     if math.isclose(value, expected, abs_tol=1e-6):
@@ -922,7 +922,7 @@ def check_most_confused_pair(answer, cm: torch.Tensor, classes=None) -> bool:
 
 def check_beats_quick_recipe(test_acc, seconds, baseline_acc, budget_s: float = 300) -> bool:
     """Ejercicio 05-4 (abierto): ¿tu receta supera a la rápida sin pasarse del presupuesto de tiempo?"""
-    acc, sec, base = _as_float_05(test_acc), _as_float_05(seconds), _as_float_05(baseline_acc)
+    acc, sec, base = _as_float(test_acc), _as_float(seconds), _as_float(baseline_acc)
     if acc is None or sec is None or base is None:
         return report(
             False,
@@ -949,15 +949,6 @@ def check_beats_quick_recipe(test_acc, seconds, baseline_acc, budget_s: float = 
 # Matrices del ejercicio «rollout a mano»: dos capas de una sola cabeza con tres tokens (CLS y dos parches).
 ROLLOUT_A1 = torch.tensor([[0.6, 0.2, 0.2], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
 ROLLOUT_A2 = torch.tensor([[0.2, 0.4, 0.4], [0.5, 0.5, 0.0], [0.0, 0.2, 0.8]])
-
-
-def _nb06_number(answer) -> float | None:
-    """Convierte la respuesta en un número, o ``None`` si no lo es."""
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        return None
-    return float(answer)
 
 
 def check_rollout_by_hand(answer) -> bool:
@@ -999,7 +990,7 @@ def check_farthest_layer(answer, distances: torch.Tensor) -> bool:
         )
     per_layer = distances.float().mean(dim=1)
     expected, nearest = int(per_layer.argmax()), int(per_layer.argmin())
-    value = _nb06_number(answer)
+    value = _as_float(answer)
     if value is None or value != int(value):
         return report(False, "", "La respuesta debe ser el número entero de una capa (la primera es la 0).")
     value = int(value)
@@ -1022,7 +1013,7 @@ def check_uniform_distance(answer, grid_size: int = 14, patch_size: int = 2) -> 
     d = patch_distances(grid_size, patch_size)
     n = d.shape[0]
     expected = d.mean().item()
-    value = _nb06_number(answer)
+    value = _as_float(answer)
     if value is None:
         return report(False, "", "La respuesta debe ser un número (la distancia en píxeles).")
     ok = abs(value - expected) < 1e-3 * max(1.0, expected)
