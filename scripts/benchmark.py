@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from utils.checkpoints import load_checkpoint  # noqa: E402
 from utils.cnn import SmallCNN  # noqa: E402
-from utils.data import load_fashion_mnist, to_float  # noqa: E402
+from utils.data import load_fashion_mnist, subset, to_float  # noqa: E402
 from utils.recipes import (  # noqa: E402
     CIRCULATING_CONFIG,
     CNN_RECIPE,
@@ -50,7 +50,7 @@ from utils.recipes import (  # noqa: E402
     epochs_for_budget,
     measure_train_throughput,
 )
-from utils.train import evaluate, get_device, train_model  # noqa: E402
+from utils.train import evaluate, get_device, seed_everything, train_model  # noqa: E402
 from utils.vit import ViT, ViTConfig, count_parameters  # noqa: E402
 
 CHECKPOINT = ROOT / "checkpoints" / "vit_fashion_mnist.pt"
@@ -131,13 +131,12 @@ def throughputs(x_train, y_train, device, steps: int, rounds: int) -> list[dict]
     return results
 
 
-def train_quick(data, x_train, x_test, device) -> dict:
-    """Entrena la receta rápida con las 60 000 imágenes y evalúa en las 10 000 de prueba."""
+def train_quick(x_train, y_train, x_test, y_test, device) -> dict:
+    """Entrena la receta rápida con las 60 000 imágenes y evalúa en las 10 000 de prueba (como el cuaderno 05)."""
+    seed_everything(QUICK_RECIPE["seed"])
     model = ViT(config=QUICK_CONFIG)
     start = time.perf_counter()
-    history = train_model(
-        model, x_train, data.train_labels, x_test, data.test_labels, device=device, progress=False, **QUICK_RECIPE
-    )
+    history = train_model(model, x_train, y_train, x_test, y_test, device=device, progress=False, **QUICK_RECIPE)
     seconds = time.perf_counter() - start
     return {
         "config": QUICK_CONFIG.to_dict(),
@@ -152,18 +151,19 @@ def train_quick(data, x_train, x_test, device) -> dict:
     }
 
 
-def train_cnn(data, x_train, x_test, device, budget_s: float) -> dict:
-    """Entrena la CNN de referencia con tantas épocas como quepan en ``budget_s`` segundos."""
+def train_cnn(x_train, y_train, x_test, y_test, device, budget_s: float) -> dict:
+    """Entrena la CNN de referencia con tantas épocas como quepan en ``budget_s`` segundos (como el cuaderno 05)."""
+    ips = measure_train_throughput(SmallCNN(), x_train, y_train, steps=10, device=device, rounds=2)
+    epochs = epochs_for_budget(ips, len(y_train), budget_s, n_eval=len(y_test))
+    seed_everything(CNN_RECIPE["seed"])
     model = SmallCNN()
-    ips = measure_train_throughput(model, x_train[:2048], data.train_labels[:2048], steps=10, device=device)
-    epochs = epochs_for_budget(ips, len(data.train_labels), budget_s, n_eval=len(data.test_labels))
     start = time.perf_counter()
     history = train_model(
         model,
         x_train,
-        data.train_labels,
+        y_train,
         x_test,
-        data.test_labels,
+        y_test,
         epochs=epochs,
         device=device,
         progress=False,
@@ -222,22 +222,31 @@ def main() -> None:
         "orden": "python scripts/benchmark.py" + (" --skip-train" if args.skip_train else ""),
     }
     data = load_fashion_mnist()
-    x_train, x_test = to_float(data.train_images), to_float(data.test_images)
+    # El mismo orden de las imágenes de entrenamiento que en el cuaderno 05, para que la receta dé la misma exactitud.
+    train_images, y_train = subset(data.train_images, data.train_labels, len(data.train_labels), seed=0)
+    x_train, x_test, y_test = to_float(train_images), to_float(data.test_images), data.test_labels
+    load = results["equipo"]["carga_media_al_empezar"]
+    if load and load[0] >= 0.5:
+        print(
+            f"Aviso: la CPU ya estaba ocupada al empezar (carga media {load[0]}): las velocidades y los tiempos "
+            "saldrán peores que con la CPU libre.",
+            flush=True,
+        )
 
     print(f"Velocidad de entrenamiento ({args.threads} hilos, {device}, lotes de 128):", flush=True)
-    results["velocidad"] = throughputs(x_train, data.train_labels, device, args.steps, args.rounds)
+    results["velocidad"] = throughputs(x_train, y_train, device, args.steps, args.rounds)
 
     if args.skip_train:
         results["receta_rapida"] = None
     else:
         print(f"Entrenando la receta rápida ({QUICK_RECIPE['epochs']} épocas, 60 000 imágenes)…", flush=True)
-        results["receta_rapida"] = train_quick(data, x_train, x_test, device)
+        results["receta_rapida"] = train_quick(x_train, y_train, x_test, y_test, device)
         if args.cnn:
             budget = results["receta_rapida"]["segundos_totales"]
             print(f"Entrenando la CNN con el mismo tiempo ({budget:.0f} s)…", flush=True)
-            results["cnn_mismo_tiempo"] = train_cnn(data, x_train, x_test, device, budget)
+            results["cnn_mismo_tiempo"] = train_cnn(x_train, y_train, x_test, y_test, device, budget)
 
-    results["punto_de_control"] = shipped_checkpoint(x_test, data.test_labels)
+    results["punto_de_control"] = shipped_checkpoint(x_test, y_test)
     results["equipo"]["carga_media_al_terminar"] = load_average()
 
     print()
