@@ -50,21 +50,10 @@ from utils.recipes import (  # noqa: E402
     epochs_for_budget,
     measure_train_throughput,
 )
-from utils.train import evaluate, get_device, seed_everything, train_model  # noqa: E402
+from utils.train import cpu_name, evaluate, get_device, seed_everything, train_model  # noqa: E402
 from utils.vit import ViT, ViTConfig, count_parameters  # noqa: E402
 
 CHECKPOINT = ROOT / "checkpoints" / "vit_fashion_mnist.pt"
-
-
-def cpu_name() -> str:
-    """Nombre del procesador (de /proc/cpuinfo en Linux)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def thousands(n: float) -> str:

@@ -17,7 +17,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from utils.checkpoints import load_checkpoint, save_checkpoint  # noqa: E402
 from utils.data import load_fashion_mnist, to_float  # noqa: E402
-from utils.train import evaluate, get_device, train_model  # noqa: E402
+from utils.train import cpu_name, evaluate, get_device, train_model  # noqa: E402
 from utils.vit import ViT, ViTConfig, count_parameters  # noqa: E402
 
 STAGES = [
@@ -124,17 +123,6 @@ def main() -> None:
     work.unlink(missing_ok=True)
     print(json.dumps({k: meta[k] for k in ("test_accuracy", "train_minutes", "hardware")}, ensure_ascii=False))
     write_card(Path(args.out))
-
-
-def cpu_name() -> str:
-    """El modelo de la CPU («AMD EPYC …»), o la arquitectura si el sistema no lo dice."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def join_histories(histories: list[dict]) -> dict:

@@ -44,8 +44,8 @@ def _fashion():
     return _DATA_CACHE["data"]
 
 
-def _as_int(answer):
-    """Convierte un número entero (de Python, NumPy o un tensor de un elemento) en ``int``; si no, ``None``."""
+def _scalar(answer):
+    """El número real que hay en ``answer`` (de Python, NumPy o un tensor de un elemento), o ``None``."""
     import numbers
 
     if isinstance(answer, bool):
@@ -54,26 +54,19 @@ def _as_int(answer):
         if answer.numel() != 1:
             return None
         answer = answer.item()
-    if isinstance(answer, numbers.Integral):
-        return int(answer)
-    if isinstance(answer, numbers.Real) and float(answer).is_integer():
-        return int(answer)  # 196.0 (de una división con /) vale como 196
-    return None
+    return answer if isinstance(answer, numbers.Real) else None
+
+
+def _as_int(answer) -> int | None:
+    """Convierte un número entero en ``int``; 196.0 (de una división con /) vale como 196. Si no, ``None``."""
+    x = _scalar(answer)
+    return int(x) if x is not None and float(x).is_integer() else None
 
 
 def _as_float(answer) -> float | None:
-    """Convierte un número (de Python, NumPy o un tensor de un elemento) en ``float``; si no, ``None``."""
-    import numbers
-
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1:
-            return None
-        answer = answer.item()
-    if isinstance(answer, numbers.Real):
-        return float(answer)
-    return None
+    """Convierte un número en ``float``; si no lo es, ``None``."""
+    x = _scalar(answer)
+    return None if x is None else float(x)
 
 
 def _class_index(answer, classes) -> int | None:

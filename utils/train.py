@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import platform
 import random
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,17 @@ def seed_everything(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def cpu_name() -> str:
+    """El modelo del procesador («AMD EPYC …», de /proc/cpuinfo en Linux), o la arquitectura si no se sabe."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def get_device(preferred: str = "auto") -> torch.device:
