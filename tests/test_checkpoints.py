@@ -105,5 +105,5 @@ def test_shipped_checkpoint_loads_fast_and_is_accurate(fashion):
     # La exactitud anotada en los metadatos es la que se mide de verdad con el conjunto completo.
     if not fast:
         assert abs(acc - meta["test_accuracy"]) < 1e-4
-    assert acc >= 0.88
-    assert meta["test_accuracy"] >= 0.89  # objetivo del curso: 0.92 (issue abierta, ver checkpoints/README.md)
+    assert acc >= (0.90 if fast else 0.92)  # en modo rápido, solo las 2000 primeras imágenes de prueba
+    assert meta["test_accuracy"] >= 0.92  # el objetivo del curso para el modelo que se incluye

@@ -1,0 +1,66 @@
+"""El script que entrena el punto de control del curso: historial por tramos y descripción del modelo."""
+
+from pathlib import Path
+
+import torch
+
+from scripts import train_checkpoint as T
+from utils import checkpoints as C
+from utils.vit import ViT
+
+
+def _history(accs):
+    n = len(accs)
+    return {
+        "epoch": list(range(1, n + 1)),
+        "train_loss": [1.0] * n,
+        "train_acc": [0.5] * n,
+        "test_loss": [0.9] * n,
+        "test_acc": list(accs),
+        "seconds": [60.0] * n,
+        "lr": [1e-3] * (3 * n),
+        "interrupted": False,
+    }
+
+
+def test_join_histories_numbers_epochs_consecutively():
+    joined = T.join_histories([_history([0.1, 0.2]), _history([0.3, 0.4, 0.5])])
+    assert joined["epoch"] == [1, 2, 3, 4, 5]
+    assert joined["test_acc"] == [0.1, 0.2, 0.3, 0.4, 0.5]
+    assert len(joined["lr"]) == 15 and joined["interrupted"] is False
+
+
+def test_spanish_number_formats():
+    assert T.pct(0.8985) == "89,85 %"
+    assert T.dec(86.25) == "86,2" or T.dec(86.25) == "86,3"
+    assert T.dec(100.0) == "100,0"
+
+
+def test_card_lists_every_stage_and_flags_a_weak_model(tmp_path: Path):
+    torch.manual_seed(0)
+    model = ViT(dim=32, depth=2, num_heads=2, mlp_dim=64)
+    meta = {
+        "test_accuracy": 0.9012,
+        "train_minutes": 12.5,
+        "stage_minutes": [5.0, 7.5],
+        "hardware": "CPU de prueba",
+        "torch": str(torch.__version__),
+        "recipe": T.STAGES,
+        "history": T.join_histories([_history([0.8]), _history([0.85, 0.9012])]),
+        "command": T.COMMAND,
+    }
+    path = C.save_checkpoint(tmp_path / "m.pt", model, meta)
+    T.write_card(path)
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "90,12 %" in card and "12,5 minutos en total" in card
+    assert f"1. {T.STAGES[0]['epochs']} épocas, 5,0 minutos" in card
+    assert f"2. {T.STAGES[1]['epochs']} épocas, 7,5 minutos" in card
+    assert "**Pendiente:**" in card  # por debajo del 92 % lo dice
+    assert card.count("\n| 3 |") == 1  # una fila por época, numeradas de seguido
+
+
+def test_shipped_checkpoint_was_made_by_the_documented_recipe():
+    _, meta = C.load_checkpoint(T.ROOT / "checkpoints" / "vit_fashion_mnist.pt")
+    assert meta["command"] == T.COMMAND
+    assert meta["recipe"] == T.STAGES
+    assert len(meta["history"]["epoch"]) == sum(s["epochs"] for s in T.STAGES)
