@@ -64,3 +64,13 @@ def test_shipped_checkpoint_was_made_by_the_documented_recipe():
     assert meta["command"] == T.COMMAND
     assert meta["recipe"] == T.STAGES
     assert len(meta["history"]["epoch"]) == sum(s["epochs"] for s in T.STAGES)
+
+
+def test_benchmark_reads_the_shipped_checkpoint(fashion):
+    from scripts import benchmark
+    from utils.data import to_float
+
+    n = 500
+    result = benchmark.shipped_checkpoint(to_float(fashion.test_images[:n]), fashion.test_labels[:n])
+    assert result["epocas"] == sum(s["epochs"] for s in T.STAGES)
+    assert 0.85 <= result["exactitud_prueba"] <= 1.0
