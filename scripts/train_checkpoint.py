@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import torch
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from utils.checkpoints import load_checkpoint, save_checkpoint  # noqa: E402
 from utils.data import load_fashion_mnist, to_float  # noqa: E402
-from utils.train import cpu_name, evaluate, get_device, train_model  # noqa: E402
+from utils.train import History, cpu_name, evaluate, get_device, train_model  # noqa: E402
 from utils.vit import ViT, ViTConfig, count_parameters  # noqa: E402
 
 STAGES = [
@@ -127,7 +128,8 @@ def main() -> None:
 
 def join_histories(histories: list[dict]) -> dict:
     """Une los historiales de los tramos en uno, con las épocas numeradas de seguido."""
-    joined: dict = {k: [] for k in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "lr")}
+    # Las mismas listas que History, sin repetir aquí sus nombres.
+    joined: dict = {f.name: [] for f in fields(History) if f.name != "interrupted"}
     for h in histories:
         offset = len(joined["epoch"])
         joined["epoch"] += [offset + e for e in h["epoch"]]
