@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 
 from scripts.clean_notebooks import clean  # noqa: E402
 from scripts.sync_notebooks import BADGE_RE, SETUP_MARK, SETUP_TEMPLATE, sync  # noqa: E402
-from utils.course import NOTEBOOKS, REPO_SLUG, colab_badge  # noqa: E402
+from utils.course import ALL_NOTEBOOKS, NOTEBOOKS, REPO_SLUG, SOLUTIONS_DIR, colab_badge, solutions_notebook  # noqa: E402
 
 NOTEBOOK_DIR = ROOT / "notebooks"
 WORDLIST = ROOT / "tests" / "palabras_tecnicas.txt"
@@ -78,8 +78,21 @@ def rel(path: Path | str) -> str:
 
 
 def notebook_paths() -> list[Path]:
-    """Los cuadernos que existen en ``notebooks/``, en orden de nombre."""
-    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+    """Los cuadernos que existen en ``notebooks/`` y en ``notebooks/soluciones/``, en orden de nombre."""
+    return sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((NOTEBOOK_DIR / SOLUTIONS_DIR).glob("*.ipynb"))
+
+
+def notebook_name(path: Path | str) -> str:
+    """La ruta de un cuaderno dentro de ``notebooks/``: ``02_atencion.ipynb`` o ``soluciones/…``."""
+    path = Path(path)
+    if path.parent.name == SOLUTIONS_DIR:
+        return f"{SOLUTIONS_DIR}/{path.name}"
+    return path.name
+
+
+def is_solutions(name: str) -> bool:
+    """``True`` si ``name`` (ruta dentro de ``notebooks/``) es un cuaderno de soluciones."""
+    return name.startswith(f"{SOLUTIONS_DIR}/")
 
 
 def read_notebook(path: Path | str):
@@ -1016,11 +1029,11 @@ def hygiene_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
 # Estructura de los cuadernos y del repositorio
 # ---------------------------------------------------------------------------------------------
 
-SECTIONS = ("Objetivos", "Resumen", "Ejercicios", "Soluciones", "Referencias")
+SECTIONS = ("Objetivos", "Resumen", "Ejercicios", "Referencias")
 FINAL_SECTIONS = SECTIONS[1:]
 REQUIRED_REFERENCES = ("Dosovitskiy", "Vaswani")
 _HEADING = re.compile(r"^(#{1,6})\s+(?:\d+(?:\.\d+)*\.?\s+)?(.+?)\s*#*\s*$", re.M)
-_NOTEBOOK_NAME = re.compile(r"\b\d\d_[\w-]+\.ipynb\b")
+_NOTEBOOK_NAME = re.compile(r"(?<![/\w])\d\d[a-z]?_[\w-]+\.ipynb\b")
 
 
 def headings(nb) -> list[tuple[int, int, str]]:
@@ -1039,10 +1052,11 @@ def check_title(nb, name: str) -> list[str]:
         return ["la primera celda debe ser Markdown con el título"]
     lines = [ln.strip() for ln in BADGE_RE.sub("", nb.cells[0].source).split("\n") if ln.strip()]
     first = lines[0] if lines else ""
-    titles = dict(NOTEBOOKS)
-    if not re.match(rf"^# {re.escape(name[:2])} · \S", first):
-        return [f"la primera celda debe empezar por «# {name[:2]} · Título» (tras la insignia) y empieza por {first!r}"]
-    expected = f"# {name[:2]} · {titles[name]}" if name in titles else None
+    titles = dict(ALL_NOTEBOOKS)
+    number = Path(name).name.split("_")[0]
+    if not re.match(rf"^# {re.escape(number)} · \S", first):
+        return [f"la primera celda debe empezar por «# {number} · Título» (tras la insignia) y empieza por {first!r}"]
+    expected = f"# {number} · {titles[name]}" if name in titles else None
     if expected and first != expected:
         return [f"el título es {first!r} y en utils/course.py es {expected!r}: que coincidan"]
     return []
@@ -1077,7 +1091,7 @@ def check_first_cell(nb) -> list[str]:
 
 
 def check_sections(nb) -> list[str]:
-    """Están Objetivos, Resumen, Ejercicios, Soluciones y Referencias, en ese orden, y las cuatro últimas al final."""
+    """Están Objetivos, Resumen, Ejercicios y Referencias, en ese orden, y las tres últimas al final."""
     found = headings(nb)
     positions = {}
     for order, (cell, level, text) in enumerate(found):
@@ -1096,7 +1110,7 @@ def check_sections(nb) -> list[str]:
         tail = [text for _, lvl, text in found[positions["Resumen"][0] :] if lvl <= level]
         extra = [t for t in tail if not any(t.lower().startswith(s.lower()) for s in FINAL_SECTIONS)]
         if extra:
-            problems.append(f"tras «Resumen» solo van Ejercicios, Soluciones y Referencias; sobra «{extra[0]}»")
+            problems.append(f"tras «Resumen» solo van Ejercicios y Referencias; sobra «{extra[0]}»")
     return problems
 
 
@@ -1111,13 +1125,35 @@ def _section_cells(nb, section: str) -> list[tuple[int, object]]:
     return [(i, nb.cells[i]) for i in range(cell0, end)]
 
 
-def check_solutions_hidden(nb) -> list[str]:
-    """Las celdas de código de «Soluciones» están ocultas (metadatos ``jupyter.source_hidden``)."""
-    return [
-        f"celda {i + 1}: solución visible; ocúltala con los metadatos {{'jupyter': {{'source_hidden': true}}}}"
-        for i, cell in _section_cells(nb, "Soluciones")
-        if cell.cell_type == "code" and not cell.get("metadata", {}).get("jupyter", {}).get("source_hidden")
+def check_solutions_apart(nb, name: str) -> list[str]:
+    """Las soluciones no están en la lección: no hay sección «Soluciones» y «Ejercicios» enlaza su cuaderno.
+
+    Ocultar una celda (``jupyter.source_hidden``) solo lo respeta JupyterLab; GitHub, Colab y el cuaderno
+    clásico la muestran. Por eso las soluciones viven en ``notebooks/soluciones/``.
+    """
+    problems = []
+    if any(text.lower().startswith("soluciones") for _, _, text in headings(nb)):
+        problems.append(f"la lección tiene una sección «Soluciones»: llévala a notebooks/{solutions_notebook(name)}")
+    exercises = "\n".join(c.source for _, c in _section_cells(nb, "Ejercicios") if c.cell_type == "markdown")
+    target = solutions_notebook(name)
+    if _section_cells(nb, "Ejercicios") and target not in exercises:
+        problems.append(f"la sección «Ejercicios» no enlaza su cuaderno de soluciones ({target})")
+    return problems
+
+
+def check_solutions_notebook(nb, name: str) -> list[str]:
+    """Un cuaderno de soluciones nombra su lección y no tiene celdas de código vacías."""
+    lesson = next((n for n, _ in NOTEBOOKS if solutions_notebook(n) == name), None)
+    if lesson is None:
+        return [f"{name} no corresponde a ninguna lección de NOTEBOOKS en utils/course.py"]
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    problems = [] if lesson in text else [f"el cuaderno de soluciones no enlaza su lección ({lesson})"]
+    problems += [
+        f"celda {i + 1}: celda de código vacía"
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and not c.source.strip()
     ]
+    return problems
 
 
 def check_references(nb) -> list[str]:
@@ -1146,18 +1182,21 @@ def check_slug_in_notebook(nb) -> list[str]:
     return problems
 
 
-STRUCTURE_CHECKS = (check_first_cell, check_setup_cell, check_sections, check_solutions_hidden, check_references)
+STRUCTURE_CHECKS = (check_first_cell, check_setup_cell, check_sections, check_references)
 
 
 def check_structure(nb, name: str) -> list[str]:
-    """Todas las comprobaciones de estructura de un cuaderno llamado ``name``."""
+    """Todas las comprobaciones de estructura de un cuaderno cuya ruta en ``notebooks/`` es ``name``."""
     problems = check_title(nb, name) + check_badge(nb, name)
-    return problems + [p for check in STRUCTURE_CHECKS for p in check(nb)] + check_slug_in_notebook(nb)
+    if is_solutions(name):
+        return problems + check_setup_cell(nb) + check_solutions_notebook(nb, name) + check_slug_in_notebook(nb)
+    problems += [p for check in STRUCTURE_CHECKS for p in check(nb)] + check_solutions_apart(nb, name)
+    return problems + check_slug_in_notebook(nb)
 
 
 def check_notebook_list(files: Iterable[str], listed: Iterable[str] | None = None) -> list[str]:
-    """Cada cuaderno de ``notebooks/`` está en ``NOTEBOOKS`` de utils/course.py."""
-    listed = set(listed if listed is not None else (n for n, _ in NOTEBOOKS))
+    """Cada cuaderno de ``notebooks/`` (y de ``notebooks/soluciones/``) está en utils/course.py."""
+    listed = set(listed if listed is not None else (n for n, _ in ALL_NOTEBOOKS))
     return [f"notebooks/{f} no está en NOTEBOOKS de utils/course.py" for f in sorted(files) if f not in listed]
 
 
@@ -1167,6 +1206,8 @@ def check_readme(text: str, listed: Iterable[str] | None = None) -> list[str]:
     problems = [f"el README no nombra {name}" for name in listed if name not in text]
     unknown = sorted(set(_NOTEBOOK_NAME.findall(text)) - set(listed))
     problems += [f"el README nombra {name}, que no está en NOTEBOOKS" for name in unknown]
+    if f"notebooks/{SOLUTIONS_DIR}/" not in text:
+        problems.append(f"el README no dice dónde están las soluciones (notebooks/{SOLUTIONS_DIR}/)")
     return problems
 
 
@@ -1213,7 +1254,7 @@ def check_slug_files(root: Path = ROOT, slug: str = REPO_SLUG) -> list[str]:
 def sync_check() -> list[str]:
     """Lo mismo que ``python scripts/sync_notebooks.py --check``: lo que sync_notebooks.py cambiaría."""
     problems = []
-    for name, _ in NOTEBOOKS:
+    for name, _ in ALL_NOTEBOOKS:
         path = NOTEBOOK_DIR / name
         if path.exists():
             changes = sync(path, check=True)
@@ -1227,9 +1268,9 @@ def structure_findings(paths: Iterable[Path] | None = None) -> list[Finding]:
     findings = []
     for path in paths or notebook_paths():
         path = Path(path)
-        findings += [Finding(rel(path), "", p) for p in check_structure(read_notebook(path), path.name)]
+        findings += [Finding(rel(path), "", p) for p in check_structure(read_notebook(path), notebook_name(path))]
     if not paths:
-        files = [p.name for p in notebook_paths()]
+        files = [notebook_name(p) for p in notebook_paths()]
         findings += [Finding("notebooks/", "", p) for p in check_notebook_list(files)]
         readme = README.read_text(encoding="utf-8") if README.exists() else ""
         findings += [Finding("README.md", "", p) for p in (check_readme(readme) if readme else ["falta README.md"])]

@@ -16,7 +16,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from utils.course import NOTEBOOKS, REPO_SLUG, REPO_URL, colab_badge  # noqa: E402
+from utils.course import ALL_NOTEBOOKS, REPO_SLUG, REPO_URL, colab_badge  # noqa: E402
 
 SETUP_MARK = "# Configuración del cuaderno"
 BADGE_RE = re.compile(r"\[!\[Abrir en Colab\]\([^)]*\)\]\([^)]*\)")
@@ -43,11 +43,18 @@ from utils.notebook import setup  # noqa: E402
 device = setup(seed=0)'''
 
 
+def notebook_name(path: Path) -> str:
+    """La ruta de un cuaderno dentro de ``notebooks/`` (``02_atencion.ipynb``, ``soluciones/…``)."""
+    path = Path(path).resolve()
+    folder = ROOT / "notebooks"
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
+
+
 def sync(path: Path, check: bool = False) -> list[str]:
     """Pone al día la insignia y la celda de configuración de ``path``; devuelve lo que cambió."""
     nb = nbformat.read(path, as_version=4)
     changes = []
-    badge = colab_badge(path.name)
+    badge = colab_badge(notebook_name(path))
     first_md = next(c for c in nb.cells if c.cell_type == "markdown")
     if badge not in first_md.source:
         new = (
@@ -73,7 +80,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="solo comprobar; sale con 1 si algo no está al día")
     args = parser.parse_args()
     stale = 0
-    for name, _ in NOTEBOOKS:
+    for name, _ in ALL_NOTEBOOKS:
         path = ROOT / "notebooks" / name
         if path.exists():
             changes = sync(path, args.check)

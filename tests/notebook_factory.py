@@ -26,11 +26,12 @@ def good_notebook(name: str = NAME, executed: bool = True):
         v4.new_markdown_cell("## 1. Una idea\n\nLa atención mezcla los tokens con pesos $w_{ij}$."),
         v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1 + 1)"),
         v4.new_markdown_cell("## Resumen\n\n- La atención es una media ponderada."),
-        v4.new_markdown_cell("## Ejercicios\n\n1. Calcula la suma de una fila de pesos."),
+        v4.new_markdown_cell(
+            "## Ejercicios\n\nLas soluciones están en [su cuaderno](soluciones/02_atencion_soluciones.ipynb).\n\n"
+            "1. *(fácil)* Calcula la suma de una fila de pesos."
+        ),
         v4.new_code_cell("respuesta = None  # tu código aquí"),
-        v4.new_markdown_cell("## Soluciones"),
-        v4.new_code_cell("respuesta = 1.0", metadata={"jupyter": {"source_hidden": True}}),
-        v4.new_markdown_cell("<details><summary>Solución</summary>\n\nCada fila suma 1 por la softmax.\n\n</details>"),
+        v4.new_code_cell("print(respuesta)"),
         v4.new_markdown_cell(
             "## Referencias\n\n"
             "- A. Dosovitskiy *et al.* (2021). *An Image is Worth 16x16 Words: Transformers for Image Recognition "

@@ -7,13 +7,13 @@ from utils.patches import patchify
 
 
 def test_check_patch_count(capsys):
-    assert check_patch_count(196) is True
-    assert check_patch_count(49, img_size=28, patch_size=4) is True
-    assert check_patch_count(14) is False
-    assert check_patch_count(197) is False
-    assert check_patch_count(None) is False
-    assert check_patch_count(196.0) is True  # (224 / 16) ** 2 también vale
-    assert check_patch_count(196.5) is False
+    assert check_patch_count(196)
+    assert check_patch_count(49, img_size=28, patch_size=4)
+    assert not check_patch_count(14)
+    assert not check_patch_count(197)
+    assert not check_patch_count(None)
+    assert check_patch_count(196.0)  # (224 / 16) ** 2 también vale
+    assert not check_patch_count(196.5)
     capsys.readouterr()
     check_patch_count(256)
     assert "píxeles" in capsys.readouterr().out
@@ -21,14 +21,14 @@ def test_check_patch_count(capsys):
 
 def test_check_patch_index(capsys):
     # Píxel (13, 22) con p=4 en 28×28: fila 3, columna 5 de una cuadrícula 7×7 → 3·7 + 5 = 26.
-    assert check_patch_index(26) is True
-    assert check_patch_index(0, row=0, col=3) is True
-    assert check_patch_index(None) is False
-    assert check_patch_index((3, 5)) is False
+    assert check_patch_index(26)
+    assert check_patch_index(0, row=0, col=3)
+    assert not check_patch_index(None)
+    assert not check_patch_index((3, 5))
     capsys.readouterr()
-    assert check_patch_index(5 * 7 + 3) is False
+    assert not check_patch_index(5 * 7 + 3)
     assert "intercambiado" in capsys.readouterr().out
-    assert check_patch_index(27) is False
+    assert not check_patch_index(27)
     assert "empiezan en 0" in capsys.readouterr().out
 
 
@@ -53,17 +53,17 @@ def _only_p4(images, p):
 
 
 def test_check_patchify(capsys):
-    assert check_patchify(_right) is True
-    assert check_patchify(patchify) is True
-    assert check_patchify(None) is False
-    assert check_patchify(lambda images, p: None) is False
-    assert check_patchify(_right(torch.zeros(1, 1, 28, 28), 4)) is False
+    assert check_patchify(_right)
+    assert check_patchify(patchify)
+    assert not check_patchify(None)
+    assert not check_patchify(lambda images, p: None)
+    assert not check_patchify(_right(torch.zeros(1, 1, 28, 28), 4))
     capsys.readouterr()
-    assert check_patchify(_columns_first) is False
+    assert not check_patchify(_columns_first)
     assert "columnas" in capsys.readouterr().out
-    assert check_patchify(_naive_reshape) is False
+    assert not check_patchify(_naive_reshape)
     assert "orden" in capsys.readouterr().out
-    assert check_patchify(_only_p4) is False
+    assert not check_patchify(_only_p4)
     assert "p=7" in capsys.readouterr().out
-    assert check_patchify(lambda images, p: 1 / 0) is False
+    assert not check_patchify(lambda images, p: 1 / 0)
     assert "ZeroDivisionError" in capsys.readouterr().out

@@ -8,15 +8,15 @@ from utils.exercises import check_attention, check_attention_shapes, check_mha_p
 
 
 def test_check_attention_shapes(capsys):
-    assert check_attention_shapes((2, 4, 10, 32), (2, 4, 10, 7)) is True
-    assert check_attention_shapes(torch.Size([2, 4, 10, 32]), [2, 4, 10, 7]) is True
-    assert check_attention_shapes(None, None) is False
-    assert check_attention_shapes((2, 4, 10, 32)) is False
-    assert check_attention_shapes("(2, 4, 10, 32)", (2, 4, 10, 7)) is False
+    assert check_attention_shapes((2, 4, 10, 32), (2, 4, 10, 7))
+    assert check_attention_shapes(torch.Size([2, 4, 10, 32]), [2, 4, 10, 7])
+    assert not check_attention_shapes(None, None)
+    assert not check_attention_shapes((2, 4, 10, 32))
+    assert not check_attention_shapes("(2, 4, 10, 32)", (2, 4, 10, 7))
     capsys.readouterr()
-    assert check_attention_shapes((2, 4, 10, 16), (2, 4, 10, 7)) is False
+    assert not check_attention_shapes((2, 4, 10, 16), (2, 4, 10, 7))
     assert "valores" in capsys.readouterr().out
-    assert check_attention_shapes((2, 4, 10, 32), (2, 4, 7, 10)) is False
+    assert not check_attention_shapes((2, 4, 10, 32), (2, 4, 7, 10))
     assert "consultas" in capsys.readouterr().out
 
 
@@ -40,15 +40,15 @@ def _not_written(x):
 
 
 def test_check_stable_softmax(capsys):
-    assert check_stable_softmax(_stable) is True
-    assert check_stable_softmax(None) is False
-    assert check_stable_softmax(_not_written) is False
+    assert check_stable_softmax(_stable)
+    assert not check_stable_softmax(None)
+    assert not check_stable_softmax(_not_written)
     capsys.readouterr()
-    assert check_stable_softmax(_naive) is False
+    assert not check_stable_softmax(_naive)
     assert "máximo" in capsys.readouterr().out
-    assert check_stable_softmax(_global_max) is False  # la fila de -1000 se queda en 0/0
-    assert check_stable_softmax(lambda x: torch.exp(x - x.amax(-1, keepdim=True))) is False
-    assert check_stable_softmax(lambda x: None) is False
+    assert not check_stable_softmax(_global_max)  # la fila de -1000 se queda en 0/0
+    assert not check_stable_softmax(lambda x: torch.exp(x - x.amax(-1, keepdim=True)))
+    assert not check_stable_softmax(lambda x: None)
 
 
 def _attention(q, k, v, mask=None):
@@ -69,25 +69,25 @@ def _ignores_mask(q, k, v, mask=None):
 
 
 def test_check_attention(capsys):
-    assert check_attention(_attention) is True
-    assert check_attention(None) is False
-    assert check_attention(lambda q, k, v, mask=None: _attention(q, k, v, mask)[0]) is False
+    assert check_attention(_attention)
+    assert not check_attention(None)
+    assert not check_attention(lambda q, k, v, mask=None: _attention(q, k, v, mask)[0])
     capsys.readouterr()
-    assert check_attention(_unscaled) is False
+    assert not check_attention(_unscaled)
     assert "√d" in capsys.readouterr().out
-    assert check_attention(_ignores_mask) is False
+    assert not check_attention(_ignores_mask)
     assert "máscara" in capsys.readouterr().out
-    assert check_attention(lambda q, k, v: _attention(q, k, v)) is False  # no admite la máscara
+    assert not check_attention(lambda q, k, v: _attention(q, k, v))  # no admite la máscara
 
 
 def test_check_mha_params(capsys):
     expected = 64 * 3 * 64 + 3 * 64 + 64 * 64 + 64
-    assert check_mha_params(expected) is True
-    assert check_mha_params(float(expected)) is True
-    assert check_mha_params(None) is False
-    assert check_mha_params("16640") is False
+    assert check_mha_params(expected)
+    assert check_mha_params(float(expected))
+    assert not check_mha_params(None)
+    assert not check_mha_params("16640")
     capsys.readouterr()
-    assert check_mha_params(4 * 64 * 64) is False
+    assert not check_mha_params(4 * 64 * 64)
     assert "sesgos" in capsys.readouterr().out
-    assert check_mha_params(expected * 4) is False
+    assert not check_mha_params(expected * 4)
     assert "cabezas" in capsys.readouterr().out

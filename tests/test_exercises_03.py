@@ -10,13 +10,13 @@ from utils.vit import Block
 def test_check_block_params(capsys):
     # 2 LayerNorm (2·128) + atención (64·192 + 192 + 64·64 + 64) + MLP (64·128 + 128 + 128·64 + 64)
     expected = 2 * 128 + (64 * 192 + 192 + 64 * 64 + 64) + (64 * 128 + 128 + 128 * 64 + 64)
-    assert check_block_params(expected) is True
-    assert check_block_params(None) is False
-    assert check_block_params([expected]) is False
+    assert check_block_params(expected)
+    assert not check_block_params(None)
+    assert not check_block_params([expected])
     capsys.readouterr()
-    assert check_block_params(expected - 256) is False
+    assert not check_block_params(expected - 256)
     assert "LayerNorm" in capsys.readouterr().out
-    assert check_block_params(expected + 1) is False
+    assert not check_block_params(expected + 1)
 
 
 def _layer_norm(x, weight, bias, eps=1e-5):
@@ -35,14 +35,14 @@ def _no_affine(x, weight, bias, eps=1e-5):
 
 
 def test_check_layer_norm(capsys):
-    assert check_layer_norm(_layer_norm) is True
-    assert check_layer_norm(None) is False
+    assert check_layer_norm(_layer_norm)
+    assert not check_layer_norm(None)
     capsys.readouterr()
-    assert check_layer_norm(_unbiased) is False
+    assert not check_layer_norm(_unbiased)
     assert "insesgada" in capsys.readouterr().out
-    assert check_layer_norm(_no_affine) is False
+    assert not check_layer_norm(_no_affine)
     assert "γ" in capsys.readouterr().out
-    assert check_layer_norm(lambda x, w, b, eps=1e-5: x) is False
+    assert not check_layer_norm(lambda x, w, b, eps=1e-5: x)
 
 
 class FixedBlock(Block):
@@ -81,18 +81,18 @@ class OtherNames(nn.Module):
 
 
 def test_check_block_fix(capsys):
-    assert check_block_fix(FixedBlock) is True
-    assert check_block_fix(Block) is True
-    assert check_block_fix(None) is False
-    assert check_block_fix(FixedBlock(32, 4, 64)) is False  # una instancia, no la clase
+    assert check_block_fix(FixedBlock)
+    assert check_block_fix(Block)
+    assert not check_block_fix(None)
+    assert not check_block_fix(FixedBlock(32, 4, 64))  # una instancia, no la clase
     capsys.readouterr()
-    assert check_block_fix(BuggyBlock) is False
+    assert not check_block_fix(BuggyBlock)
     assert "errores" in capsys.readouterr().out
-    assert check_block_fix(HalfFixedBlock) is False
+    assert not check_block_fix(HalfFixedBlock)
     assert "atención" in capsys.readouterr().out
-    assert check_block_fix(NotWritten) is False
+    assert not check_block_fix(NotWritten)
     assert "NotImplementedError" in capsys.readouterr().out
-    assert check_block_fix(OtherNames) is False
+    assert not check_block_fix(OtherNames)
     assert "submódulos" in capsys.readouterr().out
 
 

@@ -69,12 +69,12 @@ class _OtherNames(nn.Module):
 
 def test_param_count():
     expected = count_parameters(ViT(**EJERCICIO_04_CONFIG))
-    assert check_vit_param_count(expected) is True
-    assert check_vit_param_count(torch.tensor(expected)) is True
-    assert check_vit_param_count(expected - EJERCICIO_04_CONFIG["dim"]) is False
-    assert check_vit_param_count(expected + 1) is False
-    assert check_vit_param_count(expected + 0.5) is False
-    assert check_vit_param_count(None) is False
+    assert check_vit_param_count(expected)
+    assert check_vit_param_count(torch.tensor(expected))
+    assert not check_vit_param_count(expected - EJERCICIO_04_CONFIG["dim"])
+    assert not check_vit_param_count(expected + 1)
+    assert not check_vit_param_count(expected + 0.5)
+    assert not check_vit_param_count(None)
 
 
 def test_param_count_hint(capsys):
@@ -84,36 +84,36 @@ def test_param_count_hint(capsys):
 
 
 def test_num_tokens():
-    assert check_num_tokens(257) is True
-    assert check_num_tokens(50, img_size=28, patch_size=4) is True
-    assert check_num_tokens(256) is False
-    assert check_num_tokens(16) is False
-    assert check_num_tokens("257") is False
-    assert check_num_tokens(None) is False
+    assert check_num_tokens(257)
+    assert check_num_tokens(50, img_size=28, patch_size=4)
+    assert not check_num_tokens(256)
+    assert not check_num_tokens(16)
+    assert not check_num_tokens("257")
+    assert not check_num_tokens(None)
 
 
 def test_attention_maps_shape():
     model = ViT(patch_size=7, depth=3, num_heads=2)
     maps = model.attention_maps(torch.zeros(5, 1, 28, 28))
     real = (len(maps), tuple(maps[0].shape))
-    assert check_attention_maps_shape(real) is True
-    assert check_attention_maps_shape([3, torch.Size([5, 2, 17, 17])]) is True
-    assert check_attention_maps_shape((3, (5, 2, 16, 16))) is False
-    assert check_attention_maps_shape((6, (5, 2, 17, 17))) is False
-    assert check_attention_maps_shape((5, 2, 17, 17)) is False
-    assert check_attention_maps_shape((3, 17)) is False
-    assert check_attention_maps_shape(None) is False
+    assert check_attention_maps_shape(real)
+    assert check_attention_maps_shape([3, torch.Size([5, 2, 17, 17])])
+    assert not check_attention_maps_shape((3, (5, 2, 16, 16)))
+    assert not check_attention_maps_shape((6, (5, 2, 17, 17)))
+    assert not check_attention_maps_shape((5, 2, 17, 17))
+    assert not check_attention_maps_shape((3, 17))
+    assert not check_attention_maps_shape(None)
 
 
 def test_vit_forward():
-    assert check_vit_forward(_Correct) is True
-    assert check_vit_forward(_NoFinalNorm) is False
-    assert check_vit_forward(_MeanPool) is False
-    assert check_vit_forward(_Placeholder) is False
-    assert check_vit_forward(_Crashes) is False
-    assert check_vit_forward(_OtherNames) is False
-    assert check_vit_forward(_Correct(ViT().config)) is False
-    assert check_vit_forward(None) is False
+    assert check_vit_forward(_Correct)
+    assert not check_vit_forward(_NoFinalNorm)
+    assert not check_vit_forward(_MeanPool)
+    assert not check_vit_forward(_Placeholder)
+    assert not check_vit_forward(_Crashes)
+    assert not check_vit_forward(_OtherNames)
+    assert not check_vit_forward(_Correct(ViT().config))
+    assert not check_vit_forward(None)
 
 
 def test_vit_forward_hints(capsys):

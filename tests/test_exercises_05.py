@@ -12,19 +12,19 @@ def _expected_lr():
 
 
 def test_check_lr_at_step():
-    assert ex.check_lr_at_step(_expected_lr()) is True
-    assert ex.check_lr_at_step(torch.tensor(_expected_lr())) is True
-    assert ex.check_lr_at_step(ex.LR_EXERCISE["base_lr"]) is False
-    assert ex.check_lr_at_step(_expected_lr() / ex.LR_EXERCISE["base_lr"]) is False  # el factor, sin la tasa base
-    assert ex.check_lr_at_step(None) is False
-    assert ex.check_lr_at_step("0.002") is False
+    assert ex.check_lr_at_step(_expected_lr())
+    assert ex.check_lr_at_step(torch.tensor(_expected_lr()))
+    assert not ex.check_lr_at_step(ex.LR_EXERCISE["base_lr"])
+    assert not ex.check_lr_at_step(_expected_lr() / ex.LR_EXERCISE["base_lr"])  # el factor, sin la tasa base
+    assert not ex.check_lr_at_step(None)
+    assert not ex.check_lr_at_step("0.002")
 
 
 def test_check_lr_at_step_hint_for_missing_min_factor(capsys):
     e = ex.LR_EXERCISE
     progress = (e["step"] - e["warmup_steps"]) / (e["total_steps"] - e["warmup_steps"])
     no_min = e["base_lr"] * 0.5 * (1 + math.cos(math.pi * progress))
-    assert ex.check_lr_at_step(no_min) is False
+    assert not ex.check_lr_at_step(no_min)
     assert "min_factor" in capsys.readouterr().out
 
 
@@ -36,35 +36,35 @@ def _logits_and_labels():
 
 def test_check_accuracy_from_logits():
     logits, labels = _logits_and_labels()
-    assert ex.check_accuracy_from_logits(0.75, logits, labels) is True
-    assert ex.check_accuracy_from_logits(torch.tensor(0.75), logits, labels) is True
-    assert ex.check_accuracy_from_logits(75.0, logits, labels) is False
-    assert ex.check_accuracy_from_logits(3, logits, labels) is False
-    assert ex.check_accuracy_from_logits(0.5, logits, labels) is False
-    assert ex.check_accuracy_from_logits(None, logits, labels) is False
+    assert ex.check_accuracy_from_logits(0.75, logits, labels)
+    assert ex.check_accuracy_from_logits(torch.tensor(0.75), logits, labels)
+    assert not ex.check_accuracy_from_logits(75.0, logits, labels)
+    assert not ex.check_accuracy_from_logits(3, logits, labels)
+    assert not ex.check_accuracy_from_logits(0.5, logits, labels)
+    assert not ex.check_accuracy_from_logits(None, logits, labels)
 
 
 def test_check_most_confused_pair():
     cm = torch.tensor([[50, 2, 9], [1, 60, 0], [4, 3, 40]])
-    assert ex.check_most_confused_pair((0, 2), cm, classes=["a", "b", "c"]) is True
-    assert ex.check_most_confused_pair(("a", "c"), cm, classes=["a", "b", "c"]) is True
-    assert ex.check_most_confused_pair((2, 0), cm, classes=["a", "b", "c"]) is False  # al revés
-    assert ex.check_most_confused_pair((1, 1), cm, classes=["a", "b", "c"]) is False  # diagonal
-    assert ex.check_most_confused_pair(("x", "c"), cm, classes=["a", "b", "c"]) is False
-    assert ex.check_most_confused_pair(None, cm) is False
+    assert ex.check_most_confused_pair((0, 2), cm, classes=["a", "b", "c"])
+    assert ex.check_most_confused_pair(("a", "c"), cm, classes=["a", "b", "c"])
+    assert not ex.check_most_confused_pair((2, 0), cm, classes=["a", "b", "c"])  # al revés
+    assert not ex.check_most_confused_pair((1, 1), cm, classes=["a", "b", "c"])  # diagonal
+    assert not ex.check_most_confused_pair(("x", "c"), cm, classes=["a", "b", "c"])
+    assert not ex.check_most_confused_pair(None, cm)
 
 
 def test_check_most_confused_pair_default_spanish_classes():
     cm = torch.eye(10, dtype=torch.long) * 100
     cm[6, 0] = 30  # camisa → camiseta/top
-    assert ex.check_most_confused_pair(("camisa", "camiseta/top"), cm) is True
-    assert ex.check_most_confused_pair((6, 0), cm) is True
-    assert ex.check_most_confused_pair((0, 6), cm) is False
+    assert ex.check_most_confused_pair(("camisa", "camiseta/top"), cm)
+    assert ex.check_most_confused_pair((6, 0), cm)
+    assert not ex.check_most_confused_pair((0, 6), cm)
 
 
 def test_check_beats_quick_recipe():
-    assert ex.check_beats_quick_recipe(0.90, 250, 0.885) is True
-    assert ex.check_beats_quick_recipe(0.88, 250, 0.885) is False  # no la supera
-    assert ex.check_beats_quick_recipe(0.90, 400, 0.885) is False  # se pasa de tiempo
-    assert ex.check_beats_quick_recipe(90.0, 250, 0.885) is False  # porcentaje
-    assert ex.check_beats_quick_recipe(None, None, 0.885) is False
+    assert ex.check_beats_quick_recipe(0.90, 250, 0.885)
+    assert not ex.check_beats_quick_recipe(0.88, 250, 0.885)  # no la supera
+    assert not ex.check_beats_quick_recipe(0.90, 400, 0.885)  # se pasa de tiempo
+    assert not ex.check_beats_quick_recipe(90.0, 250, 0.885)  # porcentaje
+    assert not ex.check_beats_quick_recipe(None, None, 0.885)

@@ -17,16 +17,16 @@ from utils.exercises import (
 def test_rollout_by_hand(capsys):
     eye = torch.eye(3)
     a1, a2 = 0.5 * ROLLOUT_A1 + 0.5 * eye, 0.5 * ROLLOUT_A2 + 0.5 * eye
-    assert check_rollout_by_hand(a2 @ a1) is True
-    assert check_rollout_by_hand((a2 @ a1).tolist()) is True
+    assert check_rollout_by_hand(a2 @ a1)
+    assert check_rollout_by_hand((a2 @ a1).tolist())
     assert "¡Correcto!" in capsys.readouterr().out
-    assert check_rollout_by_hand(a1 @ a2) is False
+    assert not check_rollout_by_hand(a1 @ a2)
     assert "orden contrario" in capsys.readouterr().out
-    assert check_rollout_by_hand(ROLLOUT_A2 @ ROLLOUT_A1) is False
+    assert not check_rollout_by_hand(ROLLOUT_A2 @ ROLLOUT_A1)
     assert "conexión residual" in capsys.readouterr().out
-    assert check_rollout_by_hand(torch.eye(2)) is False
-    assert check_rollout_by_hand("hola") is False
-    assert check_rollout_by_hand(None) is False
+    assert not check_rollout_by_hand(torch.eye(2))
+    assert not check_rollout_by_hand("hola")
+    assert not check_rollout_by_hand(None)
     assert "Aún no hay respuesta" in capsys.readouterr().out
 
 
@@ -37,14 +37,14 @@ def test_rollout_matrices_are_attention():
 
 def test_farthest_layer(capsys):
     distances = torch.tensor([[2.0, 4.0], [9.0, 11.0], [6.0, 6.0], [1.0, 1.0]])
-    assert check_farthest_layer(1, distances) is True
-    assert check_farthest_layer(torch.tensor(1), distances) is True
-    assert check_farthest_layer(2, distances) is False
+    assert check_farthest_layer(1, distances)
+    assert check_farthest_layer(torch.tensor(1), distances)
+    assert not check_farthest_layer(2, distances)
     assert "desde 0" in capsys.readouterr().out
-    assert check_farthest_layer(3, distances) is False
+    assert not check_farthest_layer(3, distances)
     assert "menor distancia" in capsys.readouterr().out
-    assert check_farthest_layer(1.5, distances) is False
-    assert check_farthest_layer(None, distances) is False
+    assert not check_farthest_layer(1.5, distances)
+    assert not check_farthest_layer(None, distances)
     with pytest.raises(ValueError, match="mean_attention_distance"):
         check_farthest_layer(1, None)
 
@@ -54,12 +54,12 @@ def test_uniform_distance(capsys):
 
     uniform = torch.full((1, 1, 197, 197), 1 / 197)
     expected = mean_attention_distance([uniform], 14, 2)[0, 0].item()
-    assert check_uniform_distance(expected) is True
-    assert check_uniform_distance(torch.tensor(expected)) is True
+    assert check_uniform_distance(expected)
+    assert check_uniform_distance(torch.tensor(expected))
     d = patch_distances(14, 2)
-    assert check_uniform_distance(d.sum().item() / (196 * 195)) is False
+    assert not check_uniform_distance(d.sum().item() / (196 * 195))
     assert "a sí mismo" in capsys.readouterr().out
-    assert check_uniform_distance(expected / 2) is False
+    assert not check_uniform_distance(expected / 2)
     assert "en parches" in capsys.readouterr().out
-    assert check_uniform_distance(expected + 1) is False
-    assert check_uniform_distance(None) is False
+    assert not check_uniform_distance(expected + 1)
+    assert not check_uniform_distance(None)

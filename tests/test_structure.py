@@ -13,14 +13,14 @@ from nbformat import v4
 from notebook_factory import NAME, good_notebook
 from scripts import quality
 from scripts.sync_notebooks import SETUP_TEMPLATE
-from utils.course import NOTEBOOKS, REPO_SLUG, colab_badge
+from utils.course import NOTEBOOKS, REPO_SLUG, colab_badge, solutions_notebook
 
 LISTED = [name for name, _ in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in quality.notebook_paths()])
 def test_notebook_structure(path):
-    problems = quality.check_structure(quality.read_notebook(path), path.name)
+    problems = quality.check_structure(quality.read_notebook(path), quality.notebook_name(path))
     assert not problems, f"{quality.rel(path)}:\n" + "\n".join(problems)
 
 
@@ -31,7 +31,7 @@ def test_sync_notebooks_check_passes():
 
 
 def test_every_notebook_file_is_listed():
-    problems = quality.check_notebook_list(p.name for p in quality.notebook_paths())
+    problems = quality.check_notebook_list(quality.notebook_name(p) for p in quality.notebook_paths())
     assert not problems, "\n".join(problems)
 
 
@@ -60,7 +60,7 @@ def drop_heading(nb, heading: str):
     return nb
 
 
-@pytest.mark.parametrize("section", ["Resumen", "Ejercicios", "Soluciones", "Referencias", "Objetivos"])
+@pytest.mark.parametrize("section", ["Resumen", "Ejercicios", "Referencias", "Objetivos"])
 def test_catches_missing_section(section):
     problems = quality.check_sections(drop_heading(good_notebook(), f"## {section}"))
     assert f"falta la sección «{section}» (un encabezado Markdown `## {section}`)" in problems
@@ -76,9 +76,7 @@ def test_catches_sections_out_of_order():
 def test_catches_content_section_after_summary():
     nb = good_notebook()
     nb.cells.insert(5, v4.new_markdown_cell("## 2. Otra idea más"))
-    assert quality.check_sections(nb) == [
-        "tras «Resumen» solo van Ejercicios, Soluciones y Referencias; sobra «Otra idea más»"
-    ]
+    assert quality.check_sections(nb) == ["tras «Resumen» solo van Ejercicios y Referencias; sobra «Otra idea más»"]
 
 
 def test_numbered_and_subsections_are_fine():
@@ -127,12 +125,32 @@ def test_catches_wrong_title():
     assert "en utils/course.py es '# 02 · Atención'" in quality.check_title(nb, NAME)[0]
 
 
-def test_catches_visible_solution():
+def test_catches_solutions_inside_the_lesson():
     nb = good_notebook()
-    nb.cells[8].metadata = {}
-    assert quality.check_solutions_hidden(nb) == [
-        "celda 9: solución visible; ocúltala con los metadatos {'jupyter': {'source_hidden': true}}"
+    nb.cells.insert(7, v4.new_markdown_cell("## Soluciones\n\nCada fila suma 1."))
+    assert quality.check_solutions_apart(nb, NAME) == [
+        "la lección tiene una sección «Soluciones»: llévala a notebooks/soluciones/02_atencion_soluciones.ipynb"
     ]
+
+
+def test_catches_exercises_without_link_to_solutions():
+    nb = good_notebook()
+    nb.cells[5].source = "## Ejercicios\n\n1. Calcula la suma de una fila de pesos."
+    assert quality.check_solutions_apart(nb, NAME) == [
+        "la sección «Ejercicios» no enlaza su cuaderno de soluciones (soluciones/02_atencion_soluciones.ipynb)"
+    ]
+
+
+def test_solutions_notebook_checks():
+    name = solutions_notebook(NAME)
+    nb = good_notebook()
+    nb.cells[0].source = f"{colab_badge(name)}\n\n# 02 · Soluciones: Atención\n\nSoluciones de [la lección]({NAME})."
+    assert quality.check_structure(nb, name) == []
+    nb.cells[0].source = nb.cells[0].source.replace(NAME, "otra.ipynb")
+    assert quality.check_solutions_notebook(nb, name) == [
+        "el cuaderno de soluciones no enlaza su lección (02_atencion.ipynb)"
+    ]
+    assert quality.check_solutions_notebook(nb, "soluciones/99_nada_soluciones.ipynb")
 
 
 def test_catches_missing_reference():
@@ -161,6 +179,7 @@ def test_catches_readme_out_of_sync():
     assert quality.check_readme(readme) == [
         f"el README no nombra {LISTED[-1]}",
         "el README nombra 09_borrado.ipynb, que no está en NOTEBOOKS",
+        "el README no dice dónde están las soluciones (notebooks/soluciones/)",
     ]
 
 

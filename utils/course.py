@@ -7,13 +7,16 @@ celda de configuración de cada cuaderno se escriben a partir de este módulo co
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 # Dueño/nombre del repositorio en GitHub (la única copia de la dirección).
 REPO_SLUG = "vit-desde-cero/vit-desde-cero"
 BRANCH = "main"
 
 REPO_URL = f"https://github.com/{REPO_SLUG}"
 
-# Los cuadernos del curso, en orden: (archivo, título).
+# Los cuadernos del curso, en orden: (archivo, título). Una letra tras el número (``02b_…``) marca una
+# parte opcional, que un profesor puede saltarse: el camino 00 → 06 está completo sin ellas.
 NOTEBOOKS = [
     ("00_introduccion_y_datos.ipynb", "Introducción y datos"),
     ("01_parches_y_embedding.ipynb", "Parches y embedding"),
@@ -25,8 +28,36 @@ NOTEBOOKS = [
 ]
 
 
+# Las soluciones de cada lección viven aparte, en ``notebooks/soluciones/`` (un profesor puede repartir
+# las lecciones sin ellas).
+SOLUTIONS_DIR = "soluciones"
+
+
+def lesson_number(notebook: str) -> str:
+    """El número de un cuaderno tal como se escribe en su título: ``"02"``, ``"02b"``."""
+    return PurePosixPath(notebook).name.split("_")[0]
+
+
+def is_optional(notebook: str) -> bool:
+    """``True`` para una parte opcional (``02b_…``)."""
+    return not lesson_number(notebook).isdigit()
+
+
+def solutions_notebook(notebook: str) -> str:
+    """La ruta, dentro de ``notebooks/``, del cuaderno de soluciones de la lección ``notebook``."""
+    return f"{SOLUTIONS_DIR}/{PurePosixPath(notebook).stem}_soluciones.ipynb"
+
+
+# Los cuadernos de soluciones: (ruta dentro de notebooks/, título), uno por lección.
+SOLUTIONS = [(solutions_notebook(name), f"Soluciones: {title}") for name, title in NOTEBOOKS]
+
+# Todos los cuadernos (lecciones y soluciones), con su ruta dentro de ``notebooks/``.
+ALL_NOTEBOOKS = NOTEBOOKS + SOLUTIONS
+
+
 def colab_url(notebook: str) -> str:
-    """Devuelve la dirección de Colab que abre ``notebooks/<notebook>`` del repositorio."""
+    """Devuelve la dirección de Colab que abre ``notebooks/<notebook>`` del repositorio (``notebook`` puede
+    ser ``soluciones/…``)."""
     return f"https://colab.research.google.com/github/{REPO_SLUG}/blob/{BRANCH}/notebooks/{notebook}"
 
 

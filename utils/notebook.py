@@ -16,7 +16,7 @@ def setup(seed: int = 0, device: str = "auto") -> torch.device:
     En Colab activa además el gestor de *widgets* para que los controles interactivos funcionen.
     """
     seed_everything(seed)
-    matplotlib.rcParams.update({"figure.dpi": 72, "savefig.dpi": 72, "figure.max_open_warning": 0})
+    matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.max_open_warning": 0})
     if "google.colab" in sys.modules:
         try:
             from google.colab import output
