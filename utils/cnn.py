@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .validation import check_positive
+from .validation import InputTypeError, check_fits_in_memory, check_images, check_positive
 
 
 class SmallCNN(nn.Module):
@@ -22,6 +22,10 @@ class SmallCNN(nn.Module):
 
     def __init__(self, in_chans: int = 1, num_classes: int = 10, channels: tuple[int, ...] = (32, 64, 128)):
         super().__init__()
+        if isinstance(channels, (str, bytes)) or not hasattr(channels, "__iter__"):
+            raise InputTypeError(
+                f"channels debe ser una tupla de números de canales, por ejemplo (32, 64, 128), y vale {channels!r}."
+            )
         channels = tuple(channels)
         if not channels:
             raise ValueError(
@@ -29,6 +33,12 @@ class SmallCNN(nn.Module):
             )
         check_positive(
             in_chans=in_chans, num_classes=num_classes, **{f"channels[{i}]": c for i, c in enumerate(channels)}
+        )
+        sizes = (in_chans,) + channels
+        check_fits_in_memory(
+            f"SmallCNN(channels={channels})",
+            sum(9 * a * b for a, b in zip(sizes, sizes[1:])) + channels[-1] * (num_classes + 1),
+            "Usa canales como (32, 64, 128).",
         )
         self.in_chans = in_chans
         self.num_classes = num_classes
@@ -48,6 +58,7 @@ class SmallCNN(nn.Module):
         self.head = nn.Linear(prev, num_classes)
 
     def _check_input(self, x: torch.Tensor) -> None:
+        check_images("x", x, dtype=self.head.weight.dtype)
         min_size = 2 ** len(self.channels)
         if x.ndim != 4 or x.shape[1] != self.in_chans:
             hint = " Para imágenes (B, 28, 28) usa x.unsqueeze(1)." if x.ndim == 3 and self.in_chans == 1 else ""

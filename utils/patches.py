@@ -6,10 +6,12 @@ núcleo y paso iguales al tamaño del parche, seguida de la proyección lineal.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
-from .validation import check_divisible, check_positive
+from .validation import FIX_TO_FLOAT, InputTypeError, check_divisible, check_fits_in_memory, check_positive, check_tensor
 
 
 def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
@@ -24,6 +26,7 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
         el mismo que los pesos aplanados de ``nn.Conv2d``.
     """
     check_positive(patch_size=patch_size)
+    images = check_tensor("images", images)
     if images.ndim != 4:
         raise ValueError(
             f"Se esperaba un lote (B, C, H, W) y llegó un tensor de forma {tuple(images.shape)}. "
@@ -40,11 +43,24 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
 
 def unpatchify(patches: torch.Tensor, patch_size: int, channels: int = 1) -> torch.Tensor:
     """Inversa de :func:`patchify`: de (B, N, C·p·p) a (B, C, H, W) con imágenes cuadradas."""
-    B, N, _ = patches.shape
-    g = int(round(N**0.5))
+    check_positive(patch_size=patch_size, channels=channels)
+    patches = check_tensor("patches", patches)
+    if patches.ndim != 3:
+        raise ValueError(
+            f"Se esperaban parches (B, N, C·p·p) como los de patchify y llegó un tensor de forma {tuple(patches.shape)}."
+        )
+    B, N, P = patches.shape
+    p = patch_size
+    if P != channels * p * p:
+        guess = P // (p * p) if P % (p * p) == 0 else None
+        fix = f"usa channels={guess}" if guess else "revisa patch_size y channels"
+        raise ValueError(
+            f"Con channels={channels} y patch_size={p}, cada parche debe tener {channels}·{p}·{p} = {channels * p * p} "
+            f"números y tiene {P}: {fix}."
+        )
+    g = math.isqrt(N)
     if g * g != N:
         raise ValueError(f"N={N} parches no forman una cuadrícula cuadrada; unpatchify solo admite imágenes cuadradas.")
-    p = patch_size
     x = patches.reshape(B, g, g, channels, p, p).permute(0, 3, 1, 4, 2, 5)  # (B, C, g, p, g, p)
     return x.reshape(B, channels, g * p, g * p)
 
@@ -60,6 +76,9 @@ class PatchEmbedding(nn.Module):
         super().__init__()
         check_positive(img_size=img_size, patch_size=patch_size, in_chans=in_chans, dim=dim)
         check_divisible("img_size", img_size, "patch_size", patch_size)
+        check_fits_in_memory(
+            f"PatchEmbedding(dim={dim})", (in_chans * patch_size**2 + 1) * dim, "Usa un dim como 64 o 128."
+        )
         self.img_size = img_size
         self.patch_size = patch_size
         self.in_chans = in_chans
@@ -68,5 +87,14 @@ class PatchEmbedding(nn.Module):
         self.proj = nn.Conv2d(in_chans, dim, kernel_size=patch_size, stride=patch_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = check_tensor("x", x)
+        p = self.patch_size
+        if x.ndim != 4 or x.shape[1] != self.in_chans or x.shape[-2] % p or x.shape[-1] % p:
+            raise ValueError(
+                f"PatchEmbedding espera un lote (B, C={self.in_chans}, H, W) con H y W múltiplos de patch_size={p} "
+                f"y llegó un tensor de forma {tuple(x.shape)}."
+            )
+        if not x.is_floating_point():
+            raise InputTypeError(f"x es de tipo {x.dtype} y PatchEmbedding espera float32: {FIX_TO_FLOAT}.")
         x = self.proj(x)  # (B, D, H/p, W/p)
         return x.flatten(2).transpose(1, 2)  # (B, N, D)
