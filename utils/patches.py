@@ -11,7 +11,14 @@ import math
 import torch
 from torch import nn
 
-from .validation import FIX_TO_FLOAT, InputTypeError, check_divisible, check_fits_in_memory, check_positive, check_tensor
+from .validation import (
+    InputTypeError,
+    check_divisible,
+    check_fits_in_memory,
+    check_positive,
+    check_tensor,
+    fix_to_float,
+)
 
 
 def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
@@ -95,6 +102,6 @@ class PatchEmbedding(nn.Module):
                 f"y llegó un tensor de forma {tuple(x.shape)}."
             )
         if not x.is_floating_point():
-            raise InputTypeError(f"x es de tipo {x.dtype} y PatchEmbedding espera float32: {FIX_TO_FLOAT}.")
+            raise InputTypeError(f"x es de tipo {x.dtype} y PatchEmbedding espera float32: {fix_to_float('x')}.")
         x = self.proj(x)  # (B, D, H/p, W/p)
         return x.flatten(2).transpose(1, 2)  # (B, N, D)

@@ -26,6 +26,11 @@ MAX_PARAMETER_BYTES = 8 * 2**30
 FIX_TO_FLOAT = "conviértelas con to_float(images), que las pasa a float32 normalizadas (N, 1, 28, 28)"
 
 
+def fix_to_float(name: str) -> str:
+    """El arreglo para imágenes ``uint8``: ``to_float``, con el nombre del argumento."""
+    return FIX_TO_FLOAT.replace("(images)", f"({name})")
+
+
 class InputTypeError(TypeError, ValueError):
     """Un argumento tiene un tipo equivocado. Es ``TypeError`` y también ``ValueError``."""
 
@@ -234,29 +239,28 @@ def check_images(name: str, x, *, dtype: torch.dtype = torch.float32) -> torch.T
     arreglo (``to_float``). La forma la comprueba cada modelo, que sabe cuál espera.
     """
     x = check_tensor(name, x)
+    what = f"Las imágenes {name}"
     if x.dtype == torch.uint8:
         raise InputTypeError(
-            f"{name} son uint8 (píxeles de 0 a 255), como las da load_fashion_mnist(), y el modelo espera "
-            f"float32 normalizadas: {FIX_TO_FLOAT}."
+            f"{what} son uint8 (píxeles de 0 a 255), como las da load_fashion_mnist(), y el modelo espera "
+            f"float32 normalizadas: {fix_to_float(name)}."
         )
     if x.dtype == torch.bool or not (x.is_floating_point() or x.is_complex()):
         raise InputTypeError(
-            f"{name} son de tipo {x.dtype} y el modelo espera float32 normalizadas: si son píxeles de 0 a 255, "
+            f"{what} son de tipo {x.dtype} y el modelo espera float32 normalizadas: si son píxeles de 0 a 255, "
             f"usa to_float({name}.to(torch.uint8))."
         )
     if x.dtype != dtype:
         fix = f"{name}.float()" if dtype == torch.float32 else f"{name}.to({dtype})"
-        raise InputTypeError(
-            f"{name} son de tipo {x.dtype} y el modelo tiene sus pesos en {dtype}: conviértelas con {fix}."
-        )
-    check_finite(name, x)
+        raise InputTypeError(f"{what} son de tipo {x.dtype} y el modelo tiene sus pesos en {dtype}: usa {fix}.")
+    check_finite(what, x)
     if x.numel():
         top = float(x.abs().max())
         if top > NORMALIZED_LIMIT:
             raise ValueError(
-                f"{name} tiene valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
-                f"espera imágenes normalizadas (entre -0.81 y 2.02). Si son uint8, {FIX_TO_FLOAT}; si ya son float "
-                f"de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
+                f"{what} tienen valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
+                f"espera imágenes normalizadas (entre -0.81 y 2.02). Si son uint8, {fix_to_float(name)}; si ya "
+                f"son float de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
             )
     return x
 

@@ -13,7 +13,7 @@ from torch import nn
 
 from .attention import MultiHeadAttention
 from .patches import PatchEmbedding
-from .validation import check_divisible, check_positive
+from .validation import InputTypeError, as_float, as_int, check_divisible, check_fits_in_memory, check_images, describe
 
 
 @dataclass
@@ -31,20 +31,18 @@ class ViTConfig:
     dropout: float = 0.0
 
     def __post_init__(self) -> None:
-        check_positive(
-            img_size=self.img_size,
-            patch_size=self.patch_size,
-            in_chans=self.in_chans,
-            num_classes=self.num_classes,
-            dim=self.dim,
-            depth=self.depth,
-            num_heads=self.num_heads,
-            mlp_dim=self.mlp_dim,
-        )
+        for name in ("img_size", "patch_size", "in_chans", "num_classes", "dim", "depth", "num_heads", "mlp_dim"):
+            setattr(self, name, as_int(name, getattr(self, name), minimum=1, fix="Usa un valor como 4, 64 o 128."))
         check_divisible("img_size", self.img_size, "patch_size", self.patch_size)
         check_divisible("dim", self.dim, "num_heads", self.num_heads)
+        self.dropout = as_float("dropout", self.dropout, fix="Usa, por ejemplo, 0.0 o 0.1.")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout debe estar en [0, 1) y vale {self.dropout}. Usa, por ejemplo, 0.0 o 0.1.")
+        d, m = self.dim, self.mlp_dim
+        block = 4 * d * d + 2 * d * m + 10 * d + m  # qkv, proj, fc1, fc2, dos LayerNorm
+        params = (self.in_chans * self.patch_size**2 + self.num_patches + 4) * d + self.depth * block
+        params += (d + 1) * self.num_classes
+        check_fits_in_memory("Este ViT", params, "Revisa dim, depth, mlp_dim e img_size (el del curso: ViTConfig()).")
 
     @property
     def num_patches(self) -> int:
@@ -111,6 +109,11 @@ class ViT(nn.Module):
         super().__init__()
         if config is None:
             config = ViTConfig(**kwargs)
+        elif not isinstance(config, ViTConfig):
+            raise InputTypeError(
+                f"config debe ser una ViTConfig y llegó {describe(config)}. Si es un diccionario, usa "
+                "ViT(config=ViTConfig.from_dict(config))."
+            )
         elif kwargs:
             raise ValueError("Pasa una ViTConfig o argumentos con nombre, no ambos.")
         self.config = config
@@ -137,6 +140,7 @@ class ViT(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def _check_input(self, x: torch.Tensor) -> None:
+        check_images("x", x, dtype=self.cls_token.dtype)  # tensor float32, sin NaN, normalizado
         c = self.config
         expected = (c.in_chans, c.img_size, c.img_size)
         if x.ndim != 4 or tuple(x.shape[1:]) != expected:
