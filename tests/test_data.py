@@ -96,3 +96,50 @@ def test_to_float_rejects_floats_and_subset_is_balanced(fashion):
     assert torch.equal(x, x2)
     with pytest.raises(ValueError, match="positivo"):
         D.subset(fashion.train_images, fashion.train_labels, 0)
+
+
+# --- Partición de validación (issue 13) ---------------------------------------------------------
+
+# Huella de los 5 000 índices de validación (semilla 0, 500 por clase). Si cambia, la partición ya no es la
+# misma que la del curso en otras máquinas: no la cambies sin cambiar también la receta y los resultados.
+VAL_FINGERPRINT = "d3f9fd3e399028fb9f83052d976481ece21f71ccee9c460467335d904bf78f31"
+
+
+def test_validation_split_is_balanced_disjoint_and_fixed(fashion):
+    train_idx, val_idx = D.validation_split(fashion.train_labels)
+    assert len(train_idx) == 55_000 and len(val_idx) == 5_000
+    assert torch.equal(torch.bincount(fashion.train_labels[val_idx]), torch.full((10,), 500))
+    assert torch.equal(torch.bincount(fashion.train_labels[train_idx]), torch.full((10,), 5500))
+    together = torch.cat([train_idx, val_idx])
+    assert len(set(together.tolist())) == 60_000  # sin solapamiento y sin dejarse ninguna
+    assert D.split_fingerprint(val_idx) == VAL_FINGERPRINT
+    again_train, again_val = D.validation_split(fashion.train_labels)
+    assert torch.equal(again_val, val_idx) and torch.equal(again_train, train_idx)
+
+
+def test_validation_split_ignores_torch_random_state(fashion):
+    torch.manual_seed(123)
+    _, a = D.validation_split(fashion.train_labels)
+    torch.manual_seed(456)
+    torch.rand(1000)
+    _, b = D.validation_split(fashion.train_labels)
+    assert torch.equal(a, b)
+    _, other = D.validation_split(fashion.train_labels, seed=1)
+    assert not torch.equal(a, other)  # otra semilla, otra partición
+
+
+def test_train_val_test_keeps_test_untouched(fashion):
+    s = D.train_val_test(fashion)
+    assert len(s.train_labels) == 55_000 and len(s.val_labels) == 5_000 and len(s.test_labels) == 10_000
+    assert torch.equal(s.test_images, fashion.test_images)
+    assert "validación=5000" in repr(s)
+
+
+def test_validation_split_rejects_bad_input():
+    labels = torch.arange(10).repeat(3)
+    with pytest.raises(ValueError, match="per_class"):
+        D.validation_split(labels, per_class=3)
+    with pytest.raises(ValueError, match="per_class"):
+        D.validation_split(labels, per_class=0)
+    with pytest.raises(ValueError, match="1-D de enteros"):
+        D.validation_split(labels.float())

@@ -246,3 +246,91 @@ def subset(images: torch.Tensor, labels: torch.Tensor, n: int, seed: int = 0) ->
     idx = order[:n]
     idx = idx[torch.randperm(len(idx), generator=g)]
     return images[idx], labels[idx]
+
+
+# --- Partición de validación -----------------------------------------------------------------
+# Las 60 000 imágenes de entrenamiento se parten UNA vez en una parte de entrenamiento (55 000) y una de
+# validación (5 000, 500 por clase). Las elecciones (receta, épocas) se hacen mirando la validación; el conjunto
+# de prueba se mide una sola vez por modelo, al final.
+
+VAL_PER_CLASS = 500
+SPLIT_SEED = 0
+
+
+def _hash_key(seed: int, index: int) -> bytes:
+    """Clave de orden de la imagen ``index``: SHA-256 de «semilla:índice» (igual en cualquier máquina y versión)."""
+    return hashlib.sha256(f"{seed}:{index}".encode()).digest()
+
+
+def validation_split(
+    labels: torch.Tensor, per_class: int = VAL_PER_CLASS, seed: int = SPLIT_SEED
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Índices (entrenamiento, validación) de una partición estratificada y fija de ``labels``.
+
+    En cada clase, las imágenes se ordenan por el SHA-256 de «semilla:índice» y las ``per_class`` primeras van a
+    validación. No depende del generador de números aleatorios de PyTorch ni de NumPy, así que la partición es la
+    misma en cualquier máquina y con cualquier versión. Los dos tensores de índices salen ordenados.
+    """
+    labels = torch.as_tensor(labels)
+    if labels.ndim != 1 or labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+        raise ValueError(
+            f"labels debe ser un tensor 1-D de enteros y llegó con forma {tuple(labels.shape)} y tipo {labels.dtype}. "
+            "Pasa las etiquetas tal como las devuelve load_fashion_mnist() (data.train_labels)."
+        )
+    if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class <= 0:
+        raise ValueError(f"per_class debe ser un entero positivo y vale {per_class!r}. Usa, por ejemplo, 500.")
+    counts = torch.bincount(labels.long())
+    present = counts[counts > 0]
+    if len(present) == 0 or int(present.min()) <= per_class:
+        raise ValueError(
+            f"Con per_class={per_class} no queda nada para entrenar: la clase más pequeña tiene "
+            f"{int(present.min()) if len(present) else 0} imágenes. Usa un per_class menor."
+        )
+    val = []
+    for c in (counts > 0).nonzero().squeeze(1).tolist():
+        idx = (labels == c).nonzero().squeeze(1).tolist()
+        idx.sort(key=lambda i: _hash_key(seed, i))
+        val += idx[:per_class]
+    val_idx = torch.tensor(sorted(val), dtype=torch.long)
+    mask = torch.ones(len(labels), dtype=torch.bool)
+    mask[val_idx] = False
+    return mask.nonzero().squeeze(1), val_idx
+
+
+def split_fingerprint(indices: torch.Tensor) -> str:
+    """SHA-256 (hexadecimal) de unos índices como enteros de 64 bits en little-endian: la huella de una partición."""
+    return hashlib.sha256(np.asarray(torch.as_tensor(indices).long(), dtype="<i8").tobytes()).hexdigest()
+
+
+@dataclass
+class Split:
+    """Las tres partes de Fashion-MNIST, como imágenes ``uint8`` (N, 28, 28) y etiquetas ``int64`` (N,)."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    val_images: torch.Tensor
+    val_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+
+    def __repr__(self) -> str:
+        return (
+            f"Split(entrenamiento={len(self.train_labels)}, validación={len(self.val_labels)}, "
+            f"prueba={len(self.test_labels)})"
+        )
+
+
+def train_val_test(data: FashionMNIST, per_class: int = VAL_PER_CLASS, seed: int = SPLIT_SEED) -> Split:
+    """Parte ``data`` en entrenamiento (55 000), validación (5 000, 500 por clase) y prueba (las 10 000 de siempre).
+
+    La validación sale de las imágenes de entrenamiento con :func:`validation_split`; la prueba no se toca.
+    """
+    train_idx, val_idx = validation_split(data.train_labels, per_class, seed)
+    return Split(
+        data.train_images[train_idx],
+        data.train_labels[train_idx],
+        data.train_images[val_idx],
+        data.train_labels[val_idx],
+        data.test_images,
+        data.test_labels,
+    )
