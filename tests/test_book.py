@@ -1,0 +1,185 @@
+"""El libro estático: se construye con una orden, sin ejecutar nada, y se lee bien en un navegador real.
+
+Construye el libro (``scripts/build_book.py``) en una carpeta temporal y abre cada página en Chromium
+sin cabeza: sin imágenes rotas, sin enlaces ni anclas internos rotos, sin errores en la consola y con
+las matemáticas tipografiadas por MathJax. Deja capturas en ``_build/capturas/``.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import time
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from headless import chromium, console_errors, png_is_not_blank, require_node_modules, serve
+from scripts import build_book
+from utils.course import NOTEBOOKS
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "_build" / "capturas"
+MAX_BUILD_SECONDS = 120
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """El libro construido: (carpeta, segundos que tardó)."""
+    require_node_modules("mathjax")
+    pytest.importorskip("myst_nb", reason="falta myst-nb: `pip install -r requirements.txt`")
+    out = tmp_path_factory.mktemp("libro") / "libro"
+    seconds = build_book.build(out)
+    return out, seconds
+
+
+def content_pages(out: Path) -> list[str]:
+    """Las páginas del libro (sin el índice general ni la búsqueda de Sphinx)."""
+    pages = [p.relative_to(out).as_posix() for p in out.rglob("*.html")]
+    return sorted(p for p in pages if not p.startswith(("_", "genindex", "search")))
+
+
+class _Refs(html.parser.HTMLParser):
+    """Los ``id`` de una página y sus enlaces (``a href``) e imágenes (``img src``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.images = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
+
+
+def _parse(path: Path) -> _Refs:
+    refs = _Refs()
+    refs.feed(path.read_text(encoding="utf-8"))
+    return refs
+
+
+def test_book_builds_quickly_with_every_notebook(book):
+    out, seconds = book
+    assert seconds < MAX_BUILD_SECONDS, f"el libro tardó {seconds:.0f} s en construirse (máximo {MAX_BUILD_SECONDS})"
+    pages = content_pages(out)
+    assert "index.html" in pages and "GLOSARIO.html" in pages
+    sections = build_book.book_notebooks()
+    for names in sections.values():
+        for name in names:
+            assert f"notebooks/{name[: -len('.ipynb')]}.html" in pages, f"falta la página de {name}"
+    lessons = [n for n, _ in NOTEBOOKS if (ROOT / "notebooks" / n).exists()]
+    assert sorted(sections["Lecciones"] + sections["Partes opcionales"]) == sorted(lessons)
+
+
+def test_navigation_is_in_spanish_with_every_section(book):
+    out, _ = book
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for caption, names in build_book.book_notebooks().items():
+        if names:
+            assert caption in index, f"el índice no tiene la sección «{caption}»"
+    lesson = (out / "notebooks" / f"{NOTEBOOKS[1][0][: -len('.ipynb')]}.html").read_text(encoding="utf-8")
+    assert "anterior" in lesson and "siguiente" in lesson, "faltan los enlaces «anterior» y «siguiente»"
+    assert "Glosario" in index or "GLOSARIO" in index
+
+
+def test_no_broken_internal_link_anchor_or_image(book):
+    out, _ = book
+    problems, cache = [], {}
+    for page in content_pages(out):
+        refs = _parse(out / page)
+        for href in refs.links + refs.images:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue  # los enlaces externos (GitHub, Colab, artículos) no se comprueban sin red
+            target = (out / page).parent / unquote(parts.path) if parts.path else out / page
+            target = target.resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page}: {href} no existe")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = cache.setdefault(target, _parse(target).ids)
+                if unquote(parts.fragment) not in ids:
+                    problems.append(f"{page}: el ancla #{parts.fragment} no está en {target.name}")
+    assert not problems, "enlaces rotos:\n" + "\n".join(problems[:30])
+
+
+def test_widget_is_a_note_and_no_cdn(book):
+    out, _ = book
+    for page in content_pages(out):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "widget-view+json" not in text and "unpkg.com" not in text and "cdn.jsdelivr" not in text, page
+    explorer = [p for p in content_pages(out) if "06_" in p and "soluciones" not in p]
+    if explorer:
+        assert "Explorador interactivo" in (out / explorer[0]).read_text(encoding="utf-8")
+
+
+def _wait_for_mathjax(driver) -> None:
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "const wait = () => (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+        "  ? MathJax.startup.promise.then(() => done(true), () => done(false))"
+        "  : (document.readyState === 'complete' && !document.querySelector('.math') ? done(true) : setTimeout(wait, 50));"
+        "wait();"
+    )
+
+
+PAGE_REPORT = """
+const maths = Array.from(document.querySelectorAll('.math'));
+return {
+  broken: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src),
+  math: maths.length,
+  typeset: maths.filter(m => m.querySelector('mjx-container') || m.tagName === 'MJX-CONTAINER').length,
+  raw: maths.filter(m => !m.querySelector('mjx-container') && /\\\\[(\\[]/.test(m.textContent)).length,
+  errors: document.querySelectorAll('mjx-merror').length,
+};
+"""
+
+
+def test_pages_in_chromium(book):
+    out, _ = book
+    pages = content_pages(out)
+    problems, with_math = [], 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(out) as base, chromium() as driver:
+        for page in pages:
+            driver.get(urljoin(base, page))
+            _wait_for_mathjax(driver)
+            time.sleep(0.2)  # las imágenes diferidas y los mensajes tardíos de la consola
+            report = driver.execute_script(PAGE_REPORT)
+            problems += [f"{page}: imagen rota {src}" for src in report["broken"]]
+            problems += [f"{page}: consola: {msg}" for msg in console_errors(driver)]
+            if report["typeset"] != report["math"] or report["raw"]:
+                problems.append(f"{page}: {report['typeset']} de {report['math']} fórmulas tipografiadas")
+            if report["errors"]:
+                problems.append(f"{page}: {report['errors']} fórmulas con error de TeX")
+            with_math += report["math"] > 0
+            if page == f"notebooks/{NOTEBOOKS[2][0][: -len('.ipynb')]}.html":
+                driver.save_screenshot(str(SHOTS / "libro_leccion.png"))
+    assert not problems, "\n".join(problems[:30])
+    assert with_math >= 3, f"solo {with_math} páginas con matemáticas: ¿se perdió la extensión dollarmath?"
+
+
+def test_first_page_screenshot_shows_the_title(book):
+    out, _ = book
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(out) as base, chromium() as driver:
+        driver.get(base + "index.html")
+        title = driver.execute_script(
+            "const h = Array.from(document.querySelectorAll('h1')).find(e => e.getBoundingClientRect().width > 0);"
+            "const r = h.getBoundingClientRect();"
+            "return {text: h.textContent, top: r.top, bottom: r.bottom, height: window.innerHeight,"
+            " visible: getComputedStyle(h).visibility === 'visible' && r.width > 0};"
+        )
+        png = driver.get_screenshot_as_png()
+    (SHOTS / "libro_portada.png").write_bytes(png)
+    assert "ViT desde cero" in title["text"]
+    assert title["visible"] and 0 <= title["top"] and title["bottom"] <= title["height"], title
+    assert png_is_not_blank(png)
