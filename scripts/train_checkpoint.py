@@ -186,8 +186,8 @@ def write_card(path: Path) -> None:
   a bajar (un reinicio en caliente), y así se aprovecha el primer tramo en vez de empezar de cero.
 {recipe}
 - **Tiempo de entrenamiento:** {dec(meta["train_minutes"])} minutos en total, en {meta["hardware"]} (PyTorch {meta["torch"]}).
-- **SHA-256 del archivo:** `{sha}` (los pesos llevan además su propio SHA-256, que
-  `utils.checkpoints.load_checkpoint` verifica al cargar).
+- **SHA-256 del archivo:** `{sha}` (formato 2: dentro lleva además un SHA-256 de su configuración, sus
+  metadatos y sus pesos, que `utils.checkpoints.load_checkpoint` verifica al cargar).
 
 Se carga en la CPU con `load_checkpoint("checkpoints/{path.name}")`, sea cual sea el dispositivo que lo guardó.
 

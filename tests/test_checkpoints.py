@@ -1,3 +1,5 @@
+import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -10,6 +12,9 @@ from utils.train import evaluate
 from utils.vit import ViT, ViTConfig
 
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "vit_fashion_mnist.pt"
+# SHA-256 de los pesos del punto de control del curso desde que se entrenó (formato 1): volver a
+# firmarlo con el formato 2 no cambió ni un bit de ellos.
+SHIPPED_WEIGHTS_SHA256 = "b9da738a2ae6ee07358bbbb2ef91ff33c4440d4dfc95d483327ba06e12edf36d"
 
 
 def _small():
@@ -107,3 +112,72 @@ def test_shipped_checkpoint_loads_fast_and_is_accurate(fashion):
         assert abs(acc - meta["test_accuracy"]) < 1e-4
     assert acc >= (0.90 if fast else 0.92)  # en modo rápido, solo las 2000 primeras imágenes de prueba
     assert meta["test_accuracy"] >= 0.92  # el objetivo del curso para el modelo que se incluye
+
+
+def _tamper(path, change):
+    payload = torch.load(path, weights_only=True)
+    change(payload)
+    torch.save(payload, path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda p: p["config"].update(num_heads=1), id="config"),
+        pytest.param(lambda p: p["metadata"].update(nota="otra"), id="metadatos"),
+        pytest.param(lambda p: p["state_dict"]["head.bias"].add_(1e-3), id="pesos"),
+    ],
+)
+def test_hash_covers_config_metadata_and_weights(tmp_path, change):
+    path = C.save_checkpoint(tmp_path / "m.pt", _small(), {"nota": "prueba"})
+    _tamper(path, change)
+    with pytest.raises(C.CheckpointError, match="dañado o fue modificado.*SHA-256 no coincide"):
+        C.load_checkpoint(path)
+
+
+def test_format_1_still_loads_with_a_warning(tmp_path, real_batch):
+    model = _small()
+    path = C.save_checkpoint(tmp_path / "m.pt", model, {"nota": "vieja"})
+
+    def to_format_1(p):
+        p["format_version"] = 1
+        p["sha256"] = C.state_dict_sha256(p["state_dict"])
+
+    _tamper(path, to_format_1)
+    with pytest.warns(UserWarning, match="formato 1"):
+        loaded, meta = C.load_checkpoint(path)
+    assert meta == {"nota": "vieja"} and torch.equal(loaded(real_batch[0]), model(real_batch[0]))
+    C.upgrade_checkpoint(path)
+    assert torch.load(path, weights_only=True)["format_version"] == C.FORMAT_VERSION
+    loaded, _ = C.load_checkpoint(path)  # sin aviso: ya es del formato nuevo
+    assert torch.equal(loaded(real_batch[0]), model(real_batch[0]))
+
+
+def test_fsync_file_and_folder_around_the_rename(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = C.os.fsync, C.os.replace
+    monkeypatch.setattr(C.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(C.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+    C.save_checkpoint(tmp_path / "m.pt", _small())
+    assert calls == ["fsync", "replace", "fsync"]
+
+
+def test_stale_temporary_file_is_cleaned_on_next_save(tmp_path):
+    stale = tmp_path / ".m.pt.abc123xy.tmp"
+    stale.write_bytes(b"guardado interrumpido")
+    old = time.time() - 3600
+    __import__("os").utime(stale, (old, old))
+    foreign = tmp_path / ".otro.pt.abc123xy.tmp"  # de otro archivo: no es nuestro
+    foreign.write_bytes(b"x")
+    C.save_checkpoint(tmp_path / "m.pt", _small())
+    assert not stale.exists() and foreign.exists()
+
+
+def test_shipped_checkpoint_is_format_2_with_the_same_weights():
+    payload = torch.load(SHIPPED, weights_only=True)
+    assert payload["format_version"] == C.FORMAT_VERSION == 2
+    assert C.state_dict_sha256(payload["state_dict"]) == SHIPPED_WEIGHTS_SHA256
+    assert payload["sha256"] == C.checkpoint_sha256(payload["config"], payload["metadata"], payload["state_dict"])
+    readme = (SHIPPED.parent / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"SHA-256 del archivo:\*\* `([0-9a-f]{64})`", readme).group(1)
+    assert documented == hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
