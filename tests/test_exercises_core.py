@@ -90,3 +90,23 @@ def test_defines_own_catches_an_empty_subclass():
     assert defines_own(Own, "forward") is None
     assert "no define su propio `forward`" in defines_own(Empty, "forward")
     assert "pasa la clase" in defines_own(Own(), "forward")
+
+
+def test_forbidden_reference_finds_names_imported_before():
+    from torch.nn.functional import softmax
+
+    from utils.exercises.core import forbidden_reference
+
+    direct = lambda t: softmax(t, -1)  # noqa: E731
+    saved = torch.softmax
+
+    def helper(t):
+        return direct(t)
+
+    def with_default(t, f=saved):
+        return f(t, -1)
+
+    for fn in (direct, helper, with_default):
+        assert "prohíbe" in forbidden_reference(fn, *SOFTMAX_FUNCTIONS)
+    assert forbidden_reference(lambda t: t.exp() / t.exp().sum(-1, keepdim=True), *SOFTMAX_FUNCTIONS) is None
+    assert forbidden_reference(None, *SOFTMAX_FUNCTIONS) is None

@@ -230,6 +230,50 @@ ATTENTION_FUNCTIONS = (
 )
 
 
+def forbidden_reference(fn, *paths: str) -> str | None:
+    """Un mensaje si ``fn`` nombra directamente una de las funciones ``paths``; si no, ``None``.
+
+    :func:`forbid` sustituye el atributo del módulo, pero no alcanza un nombre importado antes en el
+    cuaderno (``from torch.nn.functional import softmax``) ni una función guardada en una variable o
+    en un argumento por defecto. Esto los busca en las variables globales, el cierre y los valores por
+    defecto de ``fn`` y de las funciones que ``fn`` llama (hasta tres niveles).
+    """
+    targets = {}
+    for path in paths:
+        owner, name = _resolve(path)
+        targets[id(getattr(owner, name))] = path
+
+    def codes(code):
+        yield code
+        for const in code.co_consts:
+            if hasattr(const, "co_names"):
+                yield from codes(const)
+
+    def search(func, depth: int, seen: set) -> str | None:
+        func = getattr(func, "__func__", func)  # métodos: la función de debajo
+        code = getattr(func, "__code__", None)
+        if code is None or id(func) in seen or depth > 3:
+            return None
+        seen.add(id(func))
+        globs = getattr(func, "__globals__", {})
+        values = [globs[n] for c in codes(code) for n in c.co_names if n in globs]
+        values += [cell.cell_contents for cell in (func.__closure__ or ()) if cell.cell_contents is not None]
+        values += list(func.__defaults__ or ()) + list((func.__kwdefaults__ or {}).values())
+        for value in values:
+            try:
+                if id(value) in targets:
+                    return targets[id(value)]
+                found = search(value, depth + 1, seen) if callable(value) and not isinstance(value, type) else None
+                if found:
+                    return found
+            except Exception:  # un objeto raro en las globales del estudiante: no es lo que buscamos
+                continue
+        return None
+
+    found = search(fn, 0, set()) if callable(fn) else None
+    return f"usas `{found}`, que este ejercicio prohíbe: escribe tú la operación." if found else None
+
+
 def defines_own(cls, *methods: str) -> str | None:
     """``None`` si la clase ``cls`` define ella misma cada método de ``methods``; si no, un mensaje."""
     if not isinstance(cls, type):
