@@ -295,3 +295,116 @@ def check_labels(name: str, labels, *, n: int | None = None, num_classes: int | 
                 "Revisa que sean las etiquetas de Fashion-MNIST y que el modelo tenga num_classes suficientes."
             )
     return labels.long()
+
+
+def num_classes_of(model) -> int | None:
+    """Número de clases de un modelo del curso (``ViT`` o ``SmallCNN``), o ``None`` si no se sabe."""
+    config = getattr(model, "config", None)
+    n = getattr(config, "num_classes", None) or getattr(model, "num_classes", None)
+    return n if isinstance(n, int) and not isinstance(n, bool) else None
+
+
+def model_dtype(model) -> torch.dtype:
+    """El tipo de los pesos de ``model`` (float32 salvo que se haya convertido)."""
+    param = next(iter(model.parameters()), None)
+    return param.dtype if param is not None else torch.float32
+
+
+def check_model(model) -> None:
+    """Comprueba que ``model`` sea un ``nn.Module`` (y no, por ejemplo, la clase sin instanciar)."""
+    if isinstance(model, type) and issubclass(model, torch.nn.Module):
+        raise InputTypeError(f"model es la clase {model.__name__}, no un modelo: créalo con {model.__name__}().")
+    if not isinstance(model, torch.nn.Module):
+        raise InputTypeError(f"model debe ser un modelo de PyTorch (nn.Module) y llegó {describe(model)}.")
+
+
+def check_dataset(model, images, labels, images_name: str, labels_name: str) -> torch.Tensor:
+    """Imágenes y etiquetas para ``model``: imágenes float32 normalizadas y etiquetas de sus clases.
+
+    Devuelve las etiquetas como ``int64``. Un conjunto vacío es un error (no tiene media ni exactitud).
+    """
+    images = check_images(images_name, images, dtype=model_dtype(model))
+    if images.ndim != 4:
+        hint = f" Usa {images_name}.unsqueeze(1) o to_float, que ya la añade." if images.ndim == 3 else ""
+        raise ValueError(
+            f"{images_name} debe ser un lote (N, C, H, W) y tiene forma {tuple(images.shape)}: falta el canal.{hint}"
+            if images.ndim == 3
+            else f"{images_name} debe ser un lote (N, C, H, W) y tiene forma {tuple(images.shape)}."
+        )
+    if len(images) == 0:
+        raise ValueError(f"{images_name} está vacío (0 imágenes): hace falta al menos una para medir algo.")
+    return check_labels(labels_name, labels, n=len(images), num_classes=num_classes_of(model))
+
+
+def check_train_args(
+    model,
+    train_images,
+    train_labels,
+    val_images,
+    val_labels,
+    *,
+    epochs,
+    batch_size,
+    lr,
+    weight_decay,
+    warmup_epochs,
+    label_smoothing,
+    use_augment,
+    seed,
+    device,
+    checkpoint_path,
+    checkpoint_metadata,
+    time_budget_s,
+    progress,
+    erase_prob=0.0,
+    val_names: tuple[str, str] = ("val_images", "val_labels"),
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Todas las comprobaciones de ``train_model``, antes de la primera época.
+
+    Devuelve ``(train_labels, val_labels)`` como ``int64``. Así un error (imágenes uint8, una etiqueta
+    10, ``lr='1e-3'``, metadatos que no se podrían guardar…) sale al instante y no tras una época.
+    """
+    check_model(model)
+    positive = "epochs, batch_size y lr deben ser positivos"
+    as_int("epochs", epochs, minimum=1, fix=f"{positive}; por ejemplo epochs=5.")
+    as_int("batch_size", batch_size, minimum=1, fix=f"{positive}; por ejemplo batch_size=128.")
+    as_float("lr", lr, minimum=0.0, min_inclusive=False, fix=f"{positive}; por ejemplo lr=0.001.")
+    as_float("weight_decay", weight_decay, minimum=0.0, fix="Por ejemplo weight_decay=0.05.")
+    as_float("warmup_epochs", warmup_epochs, minimum=0.0, fix="Por ejemplo warmup_epochs=1.")
+    as_float("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0, max_inclusive=False, fix="Usa 0.1.")
+    as_float("erase_prob", erase_prob, minimum=0.0, maximum=1.0, fix="Usa 0.0 (sin borrado) o 0.25.")
+    as_bool("use_augment", use_augment)
+    as_bool("progress", progress)
+    as_int("seed", seed, minimum=0, fix="Por ejemplo seed=0.")
+    if time_budget_s is not None:
+        as_float("time_budget_s", time_budget_s, minimum=0.0, min_inclusive=False, fix="En segundos, p. ej. 300.")
+    if not isinstance(device, (str, torch.device)):
+        raise InputTypeError(
+            f"device debe ser 'auto', 'cpu', 'cuda', 'mps' o un torch.device y llegó {describe(device)}."
+        )
+    train_labels = check_dataset(model, train_images, train_labels, "train_images", "train_labels")
+    if int(batch_size) > len(train_labels):
+        raise ValueError(
+            f"batch_size={batch_size} es mayor que el número de ejemplos ({len(train_labels)}). Usa un lote más pequeño."
+        )
+    vi, vl = val_names
+    if (val_images is None) != (val_labels is None):
+        given, missing = (vi, vl) if val_labels is None else (vl, vi)
+        raise ValueError(
+            f"Se dio {given} sin {missing}: para medir en validación hacen falta las dos (imágenes y etiquetas), "
+            f"o ninguna. Pasa también {missing}."
+        )
+    if val_images is not None:
+        val_labels = check_dataset(model, val_images, val_labels, vi, vl)
+    from .checkpoints import check_checkpoint_target, check_metadata
+
+    if checkpoint_path is not None:
+        if not hasattr(model, "config") or not hasattr(model.config, "to_dict"):
+            raise InputTypeError(
+                f"checkpoint_path solo sirve con un ViT (el punto de control guarda su ViTConfig) y el modelo es "
+                f"{type(model).__name__}. Quita checkpoint_path y, al terminar, guarda sus pesos con "
+                "torch.save(model.state_dict(), ruta)."
+            )
+        check_checkpoint_target(checkpoint_path)
+    check_metadata(checkpoint_metadata)
+    return train_labels, val_labels
