@@ -28,7 +28,7 @@ def test_patch_grid_numbers_every_patch(fashion):
 
 
 def test_history_and_confusion_matrix_are_in_spanish():
-    h = History(epoch=[1, 2], train_loss=[1.0, 0.5], train_acc=[0.6, 0.8], test_loss=[0.9, 0.6], test_acc=[0.7, 0.8])
+    h = History(epoch=[1, 2], train_loss=[1.0, 0.5], train_acc=[0.6, 0.8], val_loss=[0.9, 0.6], val_acc=[0.7, 0.8])
     fig = plots.plot_history(h)
     assert fig.axes[0].get_xlabel() == "época" and "exactitud" in fig.axes[1].get_ylabel()
     labels = torch.tensor([0, 0, 1, 2, 2, 2])

@@ -85,16 +85,21 @@ def plot_patch_grid(image: torch.Tensor, patch_size: int, numbers: bool = True, 
 
 
 def plot_history(history, title: str = "Curvas de entrenamiento") -> Figure:
-    """Pérdida y exactitud por época (entrenamiento y prueba) de un ``History``."""
+    """Pérdida y exactitud por época (entrenamiento y validación) de un ``History``.
+
+    Acepta también los historiales antiguos, que se evaluaban en prueba (claves ``test_*``).
+    """
     h = history if isinstance(history, dict) else history.as_dict()
+    other = "val" if h.get("val_acc") else "test"
+    other_label = "validación" if other == "val" else "prueba"
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     ax1.plot(h["epoch"], h["train_loss"], "o-", label="entrenamiento")
-    if h.get("test_loss"):
-        ax1.plot(h["epoch"], h["test_loss"], "o-", label="prueba")
+    if h.get(f"{other}_loss"):
+        ax1.plot(h["epoch"], h[f"{other}_loss"], "o-", label=other_label)
     ax1.set(xlabel="época", ylabel="pérdida (entropía cruzada)", title="Pérdida")
     ax2.plot(h["epoch"], np.array(h["train_acc"]) * 100, "o-", label="entrenamiento")
-    if h.get("test_acc"):
-        ax2.plot(h["epoch"], np.array(h["test_acc"]) * 100, "o-", label="prueba")
+    if h.get(f"{other}_acc"):
+        ax2.plot(h["epoch"], np.array(h[f"{other}_acc"]) * 100, "o-", label=other_label)
     ax2.set(xlabel="época", ylabel="exactitud (%)", title="Exactitud")
     for ax in (ax1, ax2):
         ax.legend()
@@ -348,4 +353,259 @@ def plot_attention_distance(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
+    return fig
+
+
+# --- Cuaderno 03/04: el bloque Transformer y el ViT completo ------------------------------------
+
+
+def _comma(value: float) -> str:
+    """Un número con coma decimal, como se escribe en español: 0.001 → «0,001»."""
+    return f"{value:g}".replace(".", ",")
+
+
+def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torch.Tensor) -> Figure:
+    """Media y desviación típica de cada token (B, N, D) antes y después de normalizar, por fondo o prenda.
+
+    ``background`` es una máscara (B, N): ``True`` para los tokens de parches sin ningún píxel de la prenda.
+    """
+    mask = background.flatten().bool().cpu()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for ax, (title, t) in zip(axes, [("antes de LayerNorm", before), ("después de normalizar", after)]):
+        mean = t.mean(dim=-1).flatten().cpu()
+        std = t.std(dim=-1, unbiased=False).flatten().cpu()
+        ax.scatter(mean[~mask], std[~mask], s=5, alpha=0.3, color="tab:orange", label="prenda")
+        ax.scatter(mean[mask], std[mask], s=40, marker="x", color="tab:blue", label="fondo")
+        ax.set(xlabel="media del token", ylabel="desviación típica del token", title=title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+    axes[1].set(xlim=(-1, 1), ylim=(0, 2))
+    fig.tight_layout()
+    return fig
+
+
+def plot_gelu(xs, curves: dict, derivatives: dict) -> Figure:
+    """Dos paneles: las activaciones de ``curves`` y las derivadas de ``derivatives`` ({nombre: valores})."""
+    t = xs.detach().cpu() if isinstance(xs, torch.Tensor) else np.asarray(xs)
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for (name, ys), style in zip(curves.items(), ["-", "-", ":"]):
+        ax0.plot(t, ys.detach().cpu(), style, label=name, color="k" if style == ":" else None)
+    for name, ys in derivatives.items():
+        ax1.plot(t, ys.detach().cpu(), label=name)
+    ax0.set(xlabel="x", ylabel="salida", title="GELU frente a ReLU")
+    ax1.set(xlabel="x", ylabel="derivada", title="Sus derivadas")
+    for ax in (ax0, ax1):
+        ax.axhline(0, color="0.7", lw=0.8)
+        ax.axvline(0, color="0.7", lw=0.8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+    ax1.axhline(1, color="0.7", lw=0.8, ls="--")
+    fig.tight_layout()
+    return fig
+
+
+def plot_grad_norms(profiles: dict, depths: Sequence[int], last_block: dict, profile_depth: int) -> Figure:
+    """Izquierda: norma del gradiente de cada bloque (``profiles``: {variante: (L,)}); derecha: la del
+    último bloque frente a la profundidad (``last_block``: {variante: lista, una por ``depths``})."""
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for name, norms in profiles.items():
+        n = np.asarray(norms)
+        ax0.plot(np.arange(1, len(n) + 1), n, "o-", label=name)
+    ax0.set(
+        xlabel="bloque (1 = el más cercano a la entrada)",
+        ylabel="norma del gradiente",
+        title=f"Gradiente de cada bloque ({profile_depth} bloques)",
+        ylim=(0, None),
+    )
+    for name, norms in last_block.items():
+        ax1.plot(depths, norms, "o-", label=name)
+    ax1.set_xscale("log", base=2)
+    ax1.set_yscale("log")
+    ax1.set_xticks(list(depths), [str(d) for d in depths])
+    ax1.set(xlabel="número de bloques L", ylabel="norma del gradiente", title="Gradiente del último bloque")
+    for ax in (ax0, ax1):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_loss_curves(curves: dict, chance: float, title: str, window: int = 10) -> Figure:
+    """Curvas de pérdida por paso ({nombre: array}), suavizadas con una media móvil de ``window`` pasos."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for name, losses in curves.items():
+        w = min(window, len(losses))
+        s = np.convolve(losses, np.ones(w) / w, mode="valid")
+        ax.plot(np.arange(len(s)) + w, s, label=name)
+    ax.axhline(chance, color="0.5", ls=":", label=f"azar (ln 10 ≈ {_comma(round(chance, 2))})")
+    ax.set(xlabel="paso", ylabel="pérdida (media móvil)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_prediction_counts(predictions: torch.Tensor, classes: Sequence[str] = CLASSES) -> Figure:
+    """Cuántas veces predice un modelo cada clase, con la línea de lo que daría un reparto por igual."""
+    counts = torch.bincount(predictions.cpu(), minlength=len(classes)).numpy()
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    ax.bar(range(len(classes)), counts, color="tab:gray")
+    ax.axhline(len(predictions) / len(classes), color="tab:red", ls="--", label="imágenes reales de cada clase")
+    ax.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
+    ax.set_ylabel("número de predicciones")
+    ax.set_title("Predicciones de un ViT sin entrenar")
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_param_scaling(panels: Sequence[tuple[Sequence[int], Sequence[int], str]]) -> Figure:
+    """Un panel por ``(valores, parámetros, etiqueta)``: cómo crecen los parámetros al cambiar una cosa."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(10.5, 3.4))
+    for ax, (xs, ys, xlabel) in zip(axes, panels):
+        ax.plot(xs, [y / 1e3 for y in ys], "o-")
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+        if "parche" in xlabel:
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(list(xs), [str(p) for p in xs])
+    axes[0].set_ylabel("parámetros (miles)")
+    fig.suptitle("Parámetros del ViT al cambiar una cosa cada vez (el resto, como el del curso)", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_flops_by_patch(
+    patch_sizes: Sequence[int], flops: Sequence[int], tokens: Sequence[int], shares: dict
+) -> Figure:
+    """Izquierda: FLOPs por imagen frente al parche; derecha: reparto del coste ({"p = 4": {parte: fracción}})."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.1]})
+    axes[0].plot(patch_sizes, [f / 1e6 for f in flops], "o-")
+    for p, f, t in zip(patch_sizes, flops, tokens):
+        axes[0].annotate(f"{t} tokens", (p, f / 1e6), textcoords="offset points", xytext=(5, 5), fontsize=9)
+    axes[0].set_xscale("log", base=2)
+    axes[0].set_yscale("log")
+    axes[0].set_xticks(list(patch_sizes), [str(p) for p in patch_sizes])
+    axes[0].set_xlim(0.7, 80)
+    axes[0].set(xlabel="tamaño del parche p", ylabel="MFLOPs por imagen", title="Coste frente al tamaño del parche")
+    axes[0].grid(alpha=0.3)
+    parts = list(next(iter(shares.values())))
+    for row, (label, fractions) in enumerate(shares.items()):
+        left = 0.0
+        for j, part in enumerate(parts):
+            axes[1].barh(label, fractions[part], left=left, color=plt.cm.tab10(j), label=part if row == 0 else None)
+            left += fractions[part]
+    axes[1].set(xlabel="fracción de las operaciones", title="Reparto del coste")
+    axes[1].legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+# --- Cuaderno 02: atención ---------------------------------------------------------------------
+
+
+def _comma(value: float, _pos=None) -> str:
+    """Un número de un eje con coma decimal («0,5»), como pide el glosario."""
+    return f"{value:g}".replace(".", ",").replace("-", "−")
+
+
+def comma_axis(*axes, which: str = "y") -> None:
+    """Pone coma decimal en los números de los ejes lineales ``which`` ("x", "y" o "xy") de cada eje dado."""
+    from matplotlib.ticker import FuncFormatter
+
+    for ax in axes:
+        for name in which:
+            axis = ax.xaxis if name == "x" else ax.yaxis
+            if (ax.get_xscale() if name == "x" else ax.get_yscale()) == "linear":
+                axis.set_major_formatter(FuncFormatter(_comma))
+
+
+def plot_softmax_scaling(dims, var_raw, var_scaled, max_raw, max_scaled, n_keys: int) -> Figure:
+    """Izquierda: varianza de q·k con y sin dividir entre √d; derecha: peso máximo medio de la softmax."""
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))
+    ax0.loglog(dims, var_raw, "o-", label="q·k (sin escalar)")
+    ax0.loglog(dims, var_scaled, "s-", label="q·k / √d")
+    ax0.loglog(dims, dims, "k:", label="referencia: d")
+    ax0.set(xlabel="dimensión d", ylabel="varianza de las puntuaciones", title="La varianza crece con d")
+    ax1.semilogx(dims, max_raw, "o-", label="softmax(q·k)")
+    ax1.semilogx(dims, max_scaled, "s-", label="softmax(q·k / √d)")
+    ax1.axhline(1 / n_keys, color="0.5", ls=":", label=f"pesos uniformes (1/{n_keys})")
+    ax1.set(xlabel="dimensión d", ylabel="peso máximo medio", ylim=(0, 1.05))
+    ax1.set_title(f"Saturación de la softmax ({n_keys} claves)")
+    comma_axis(ax1)
+    for ax in (ax0, ax1):
+        ax.axvline(16, color="C2", ls="--", lw=1)
+        ax.text(17, ax.get_ylim()[0] * 1.5 if ax is ax0 else 0.9, "d = 16\n(el curso)", fontsize=9, color="C2")
+        ax.legend(fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_attention_weights(panels: Sequence[tuple[str, torch.Tensor]], names: Sequence[str]) -> Figure:
+    """Una matriz de pesos de atención por panel ``(título, pesos (N, N))``, con la misma escala y su barra."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels) + 1.2, 5.4), layout="constrained")
+    axes = np.atleast_1d(axes)
+    for ax, (title, weights) in zip(axes, panels):
+        im = ax.imshow(weights.detach().cpu(), cmap="viridis", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(len(names)), names, rotation=90, fontsize=9)
+        ax.set_yticks(range(len(names)), names if ax is axes[0] else [], fontsize=9)
+        ax.set_xlabel("clave (la imagen a la que se mira)", fontsize=9)
+    axes[0].set_ylabel("consulta (la imagen que mira)", fontsize=9)
+    bar = fig.colorbar(im, ax=axes, label="peso de atención", shrink=0.7)
+    comma_axis(bar.ax)
+    return fig
+
+
+def plot_attention_times(times: dict, local_slopes: dict | None = None) -> Figure:
+    """Izquierda: tiempo por llamada frente a N (log-log, con la recta de pendiente 2); derecha: tiempo por par.
+
+    ``times`` es lo que devuelve :func:`utils.flops.time_attention`.
+    """
+    ns = np.asarray(times["tokens"], dtype=float)
+    paths = [k for k in times if k != "tokens"]
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4))
+    for marker, name in zip("os", paths):
+        t = np.asarray(times[name])
+        ax0.loglog(ns, 1e3 * t, marker + "-", label=name)
+        ax1.semilogx(ns, 1e9 * t / ns**2, marker + "-", label=name)
+    ref = 1e3 * np.asarray(times[paths[-1]])[-1] * (ns / ns[-1]) ** 2
+    ax0.loglog(ns, ref, "k:", label="referencia: pendiente 2 (t ∝ N²)")
+    ax0.set(xlabel="número de tokens N", ylabel="tiempo de CPU por llamada (ms)", title="Tiempo frente a N")
+    ax1.set(xlabel="número de tokens N", ylabel="nanosegundos por par de tokens", title="Tiempo por par: t / N²")
+    ax1.set_ylim(bottom=0)
+    comma_axis(ax1)
+    for ax in (ax0, ax1):
+        ax.axvline(50, color="0.6", ls="--", lw=1)
+        ax.legend(fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+    ax1.text(55, ax1.get_ylim()[1] * 0.92, "ViT del curso\n(N = 50)", fontsize=9, color="0.4", va="top")
+    fig.suptitle("La atención de una imagen con 4 cabezas de dimensión 16, en un hilo", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_cls_attention_preview(image: torch.Tensor, maps: Sequence[tuple[str, torch.Tensor]], title: str) -> Figure:
+    """La imagen y, a su lado, cada mapa ``(título, atención del CLS (g, g))`` con una escala y una barra comunes.
+
+    La línea de la barra marca el peso de un mapa uniforme, 1/N.
+    """
+    grids = [m.detach().float().cpu() for _, m in maps]
+    vmax = max(float(g.max()) for g in grids)
+    fig, axes = plt.subplots(1, len(maps) + 1, figsize=(3 * (len(maps) + 1) + 0.8, 3.4), layout="constrained")
+    axes[0].imshow(_as_image(image), cmap="gray")
+    axes[0].set_title("la imagen", fontsize=10)
+    for ax, (name, _), grid in zip(axes[1:], maps, grids):
+        im = ax.imshow(grid, cmap="inferno", vmin=0, vmax=vmax)
+        ax.set_title(name, fontsize=10)
+    for ax in axes:
+        ax.axis("off")
+    bar = fig.colorbar(im, ax=axes, label="peso del token CLS en cada parche", shrink=0.85)
+    uniform = 1 / grids[0].numel()
+    bar.ax.axhline(uniform, color="cyan", lw=2)
+    bar.ax.text(1.6, uniform, f" uniforme (1/{grids[0].numel()})", transform=bar.ax.get_yaxis_transform(),
+                fontsize=9, va="center", color="0.2")  # fmt: skip
+    comma_axis(bar.ax)
+    fig.suptitle(title, fontsize=11)
     return fig

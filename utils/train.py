@@ -55,16 +55,29 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def get_device(preferred: str = "auto") -> torch.device:
+def get_device(preferred: str = "auto", allow_mps: bool = True) -> torch.device:
     """Elige el dispositivo: ``"auto"`` (GPU si hay), ``"cuda"``, ``"mps"`` o ``"cpu"``.
 
-    Si se pide un dispositivo que no existe, avisa en español y usa la CPU.
+    Si se pide un dispositivo que no existe, avisa en español y usa la CPU. Si ``"auto"`` elige MPS (la
+    GPU de los Mac), avisa de que en algunas versiones de PyTorch da pérdidas erróneas; con
+    ``allow_mps=False`` se queda en la CPU.
     """
-    preferred = str(preferred).lower()
+    if isinstance(preferred, torch.device):
+        preferred = str(preferred)
+    if not isinstance(preferred, str):
+        raise ValueError(f"Dispositivo desconocido {preferred!r}. Usa 'auto', 'cpu', 'cuda' o 'mps'.")
+    if not isinstance(allow_mps, bool):
+        raise ValueError(f"allow_mps debe ser True o False y vale {allow_mps!r}.")
+    preferred = preferred.strip().lower()
     if preferred == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        mps = getattr(torch.backends, "mps", None)
+        if allow_mps and mps is not None and mps.is_available():
+            print(
+                "Aviso: se usará MPS (la GPU del Mac). En algunas versiones de PyTorch MPS da pérdidas erróneas; "
+                "si ves algo raro, usa get_device('auto', allow_mps=False) o device='cpu'."
+            )
             return torch.device("mps")
         return torch.device("cpu")
     if preferred.startswith("cuda") and not torch.cuda.is_available():
@@ -140,6 +153,13 @@ def make_optimizer(model: nn.Module, lr: float = 1e-3, weight_decay: float = 0.0
 @torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000, device=None) -> torch.Tensor:
     """Logits (N, clases) de ``model`` sobre ``images`` (N, C, H, W), en modo evaluación y sin gradientes."""
+    from .validation import as_int, check_images, check_model, model_dtype
+
+    check_model(model)
+    images = check_images("images", images, dtype=model_dtype(model))
+    batch_size = as_int("batch_size", batch_size, minimum=1, fix="Por ejemplo batch_size=1000.")
+    if len(images) == 0:
+        raise ValueError("images está vacío (0 imágenes): no hay nada que predecir.")
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -152,6 +172,10 @@ def evaluate(
     model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000
 ) -> tuple[float, float]:
     """Pérdida media (entropía cruzada) y exactitud de ``model`` sobre ``(images, labels)``."""
+    from .validation import check_dataset, check_model
+
+    check_model(model)
+    labels = check_dataset(model, images, labels, "images", "labels")
     logits = predict(model, images, batch_size)
     loss = F.cross_entropy(logits, labels).item()
     acc = (logits.argmax(1) == labels).float().mean().item()
@@ -160,27 +184,119 @@ def evaluate(
 
 @dataclass
 class History:
-    """Historial por época del entrenamiento."""
+    """Historial del entrenamiento: una entrada por época (y, en ``step_loss`` y ``lr``, una por paso).
+
+    ``val_loss`` y ``val_acc`` se miden en el conjunto de **validación** al final de cada época; el de prueba no
+    entra aquí: se evalúa una sola vez, al final, con :func:`evaluate`.
+    """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)  # tasa de aprendizaje en cada paso
+    step_loss: list[float] = field(default_factory=list)  # pérdida de entrenamiento de cada paso
     interrupted: bool = False
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
+
+
+class NonFiniteLossError(FloatingPointError):
+    """La pérdida (o los pesos) dejaron de ser números finitos: NaN o infinito."""
+
+
+def random_erasing(
+    x: torch.Tensor, generator: torch.Generator | None = None, p: float = 0.25, scale: tuple = (0.02, 0.2)
+) -> torch.Tensor:
+    """Borrado aleatorio (Zhong et al., 2020) sobre un lote (B, C, H, W): con probabilidad ``p``, cada imagen pierde
+    un rectángulo de entre ``scale[0]`` y ``scale[1]`` de su área, que se rellena con el valor del fondo.
+    """
+    B, C, H, W = x.shape
+    dev = x.device
+    area = torch.empty(B).uniform_(scale[0], scale[1], generator=generator) * H * W
+    ratio = torch.exp(torch.empty(B).uniform_(math.log(0.3), math.log(3.3), generator=generator))
+    h = (area * ratio).sqrt().round().clamp(1, H).long()
+    w = (area / ratio).sqrt().round().clamp(1, W).long()
+    top = (torch.rand(B, generator=generator) * (H - h + 1)).long()
+    left = (torch.rand(B, generator=generator) * (W - w + 1)).long()
+    on = torch.rand(B, generator=generator) < p
+    rows = torch.arange(H)[None, :]
+    cols = torch.arange(W)[None, :]
+    in_rows = (rows >= top[:, None]) & (rows < (top + h)[:, None])  # (B, H)
+    in_cols = (cols >= left[:, None]) & (cols < (left + w)[:, None])  # (B, W)
+    mask = (in_rows[:, :, None] & in_cols[:, None, :] & on[:, None, None])[:, None].to(dev)  # (B, 1, H, W)
+    return torch.where(mask, x.amin(), x)
+
+
+class _EpochProgress:
+    """La barra de progreso de una época que, al terminar, deja en la salida un resumen de texto.
+
+    En Jupyter la barra es un *widget*: en vivo se mueve, pero guardada en el cuaderno se ve en GitHub como
+    «0%| | 0/468», porque su texto alternativo se escribe al crearla. Por eso se muestra con un ``display_id`` y,
+    al acabar la época, se sustituye por una línea de texto. En una terminal, la barra de texto queda terminada y
+    el resumen se imprime debajo.
+    """
+
+    def __init__(self, total: int, desc: str, enabled: bool):
+        self.bar, self.handle = None, None
+        if not enabled:
+            return
+        try:
+            from tqdm.notebook import tqdm as notebook_tqdm
+
+            in_notebook = issubclass(tqdm, notebook_tqdm)
+        except ImportError:
+            in_notebook = False
+        if in_notebook:
+            from IPython.display import display
+
+            self.bar = tqdm(total=total, desc=desc, unit="lote", leave=True, display=False)
+            self.handle = display(self.bar.container, display_id=True)
+        else:
+            self.bar = tqdm(total=total, desc=desc, unit="lote", leave=True)
+
+    def step(self, loss: float, acc: float) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(pérdida=f"{loss:.3f}", exactitud=f"{acc:.3f}", refresh=False)
+            self.bar.update(1)
+
+    def finish(self, summary: str) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.handle is not None:
+            from IPython.display import Pretty
+
+            self.handle.update(Pretty(summary))
+        else:
+            print(summary, flush=True)
+
+
+def _all_finite(model: nn.Module) -> bool:
+    return all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def _recipe_signature(**recipe) -> dict:
+    """Lo que debe coincidir para reanudar un entrenamiento desde su estado guardado."""
+    return {k: (float(v) if isinstance(v, float) else v) for k, v in recipe.items()}
+
+
+def _save_state(path: Path, state: dict) -> None:
+    """Guarda el estado del entrenamiento de forma atómica (archivo temporal y ``os.replace``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
 
 
 def train_model(
     model: nn.Module,
     train_images: torch.Tensor,
     train_labels: torch.Tensor,
-    test_images: torch.Tensor | None = None,
-    test_labels: torch.Tensor | None = None,
+    val_images: torch.Tensor | None = None,
+    val_labels: torch.Tensor | None = None,
     *,
     epochs: int = 5,
     batch_size: int = 128,
@@ -189,36 +305,45 @@ def train_model(
     warmup_epochs: float = 1.0,
     label_smoothing: float = 0.1,
     use_augment: bool = True,
+    erase_prob: float = 0.0,
     seed: int = 0,
     device: str | torch.device = "auto",
     checkpoint_path: str | os.PathLike | None = None,
     checkpoint_metadata: dict | None = None,
+    state_path: str | os.PathLike | None = None,
     time_budget_s: float | None = None,
     progress: bool = True,
 ) -> History:
     """Entrena ``model`` con AdamW, calentamiento y coseno por paso, y suavizado de etiquetas.
 
-    Los datos ya están en memoria como tensores ``float`` (N, C, H, W). Cada lote tiene el mismo
-    tamaño (se descarta el último incompleto). Al final de cada época se evalúa en prueba (si se da)
+    Es el bucle que el cuaderno 05 escribe a mano, paso a paso y con las mismas semillas (un test comprueba que
+    dan las mismas pérdidas bit a bit). Los datos ya están en memoria como tensores ``float`` (N, C, H, W). Cada
+    lote tiene el mismo tamaño (se descarta el último incompleto). Al final de cada época se evalúa en el conjunto
+    de **validación** (si se da; nunca le pases el de prueba: ese se mide una vez, al final, con :func:`evaluate`)
     y, si hay ``checkpoint_path`` y el modelo es un ViT, se guarda un punto de control de forma atómica.
 
-    Si se interrumpe (Ctrl-C), devuelve el historial hasta ese momento con ``interrupted=True`` y
-    dice dónde quedó el último punto de control bueno, que no se toca.
+    Con ``use_augment`` cada lote se desplaza y voltea (:func:`augment`) y, con ``erase_prob`` > 0, además se le
+    borra un rectángulo a esa fracción de imágenes (:func:`random_erasing`).
+
+    Con ``state_path`` se guarda al final de cada época todo lo necesario para **reanudar** (pesos, optimizador,
+    planificador, generadores y época); si el archivo ya existe al empezar, el entrenamiento sigue desde ahí y
+    acaba igual que si no se hubiera interrumpido.
+
+    Si se interrumpe (Ctrl-C), devuelve el historial hasta ese momento con ``interrupted=True`` y dice dónde quedó
+    el último punto de control bueno, que no se toca. Si la pérdida se vuelve NaN o infinita, para con
+    :class:`NonFiniteLossError`, que dice en qué paso y qué probar, sin guardar esos pesos.
 
     Con ``time_budget_s`` el entrenamiento para al acabar la época en que se agota el tiempo.
     """
     from .checkpoints import save_checkpoint
+    from .validation import check_train_args
 
-    if epochs <= 0 or batch_size <= 0 or lr <= 0:
-        raise ValueError(f"epochs, batch_size y lr deben ser positivos y valen {epochs}, {batch_size} y {lr}.")
-    if len(train_images) != len(train_labels):
-        raise ValueError(
-            f"Hay {len(train_images)} imágenes y {len(train_labels)} etiquetas de entrenamiento; deben ser las mismas."
-        )
-    if batch_size > len(train_labels):
-        raise ValueError(
-            f"batch_size={batch_size} es mayor que el número de ejemplos ({len(train_labels)}). Usa un lote más pequeño."
-        )
+    train_labels, val_labels = check_train_args(  # todo se comprueba aquí, antes de la primera época
+        model, train_images, train_labels, val_images, val_labels, epochs=epochs, batch_size=batch_size, lr=lr,
+        weight_decay=weight_decay, warmup_epochs=warmup_epochs, label_smoothing=label_smoothing,
+        use_augment=use_augment, erase_prob=erase_prob, seed=seed, device=device, checkpoint_path=checkpoint_path,
+        checkpoint_metadata=checkpoint_metadata, time_budget_s=time_budget_s, progress=progress,
+    )  # fmt: skip
     device = get_device(device) if isinstance(device, str) else device
     seed_everything(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -229,50 +354,74 @@ def train_model(
     warmup = max(1, int(warmup_epochs * steps_per_epoch))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total, warmup))
     history = History()
+    signature = _recipe_signature(
+        epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, warmup_epochs=warmup_epochs,
+        label_smoothing=label_smoothing, use_augment=use_augment, erase_prob=erase_prob, seed=seed,
+        n_train=len(train_labels),
+    )  # fmt: skip
+    first_epoch = 1
+    state_path = Path(state_path) if state_path is not None else None
+    if state_path is not None and state_path.exists():
+        first_epoch = _resume(state_path, signature, model, optimizer, scheduler, generator, history) + 1
     last_saved: tuple[int, Path] | None = None
     start = time.perf_counter()
 
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(first_epoch, epochs + 1):
             model.train()
             t0 = time.perf_counter()
             loss_sum, correct, seen = 0.0, 0, 0
+            bar = _EpochProgress(steps_per_epoch, f"Época {epoch}/{epochs}", progress)
             batches = iterate_batches(train_images, train_labels, batch_size, True, generator, drop_last=True)
-            bar = tqdm(
-                batches,
-                total=steps_per_epoch,
-                desc=f"Época {epoch}/{epochs}",
-                unit="lote",
-                disable=not progress,
-                leave=True,
-            )
-            for xb, yb in bar:
+            for i, (xb, yb) in enumerate(batches):
                 xb, yb = xb.to(device), yb.to(device)
                 if use_augment:
                     xb = augment(xb, generator)
+                    if erase_prob > 0:
+                        xb = random_erasing(xb, generator, p=erase_prob)
                 logits = model(xb)  # una sola pasada por paso
                 loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
+                step_loss = loss.item()
+                if not math.isfinite(step_loss):
+                    bar.finish(f"Época {epoch}/{epochs}: parada en el lote {i + 1}, pérdida {step_loss}")
+                    raise NonFiniteLossError(
+                        _non_finite_message(step_loss, len(history.step_loss) + 1, epoch, lr, last_saved)
+                    )
+                history.step_loss.append(step_loss)
                 history.lr.append(scheduler.get_last_lr()[0])
                 scheduler.step()
-                loss_sum += loss.item() * len(yb)
+                loss_sum += step_loss * len(yb)
                 correct += (logits.argmax(1) == yb).sum().item()
                 seen += len(yb)
-                bar.set_postfix(pérdida=f"{loss_sum / seen:.3f}", exactitud=f"{correct / seen:.3f}")
+                bar.step(loss_sum / seen, correct / seen)
             history.epoch.append(epoch)
             history.train_loss.append(loss_sum / seen)
             history.train_acc.append(correct / seen)
             history.seconds.append(time.perf_counter() - t0)
-            if test_images is not None:
-                test_loss, test_acc = evaluate(model, test_images, test_labels)
-                history.test_loss.append(test_loss)
-                history.test_acc.append(test_acc)
-                print(f"Época {epoch}: exactitud en prueba {test_acc:.2%} ({history.seconds[-1]:.0f} s)", flush=True)
+            summary = f"Época {epoch}/{epochs}: pérdida {loss_sum / seen:.3f}, exactitud de entrenamiento {correct / seen:.2%}"
+            if val_images is not None:
+                val_loss, val_acc = evaluate(model, val_images, val_labels)
+                history.val_loss.append(val_loss)
+                history.val_acc.append(val_acc)
+                summary += f", de validación {val_acc:.2%}"
+            bar.finish(f"{summary} ({history.seconds[-1]:.0f} s)")
+            if not _all_finite(model):
+                raise NonFiniteLossError(
+                    _non_finite_message(float("nan"), len(history.step_loss), epoch, lr, last_saved)
+                )
             if checkpoint_path is not None and hasattr(model, "config"):
                 meta = {"epoch": epoch, "history": history.as_dict(), **(checkpoint_metadata or {})}
                 last_saved = (epoch, save_checkpoint(checkpoint_path, model, meta))
+            if state_path is not None:
+                _save_state(state_path, {
+                    "recipe": signature, "epoch": epoch, "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                    "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
+                    "history": history.as_dict(),
+                })  # fmt: skip
             if time_budget_s is not None and time.perf_counter() - start >= time_budget_s and epoch < epochs:
                 print(f"Se agotó el tiempo ({time_budget_s:.0f} s) tras la época {epoch}.")
                 break
@@ -283,8 +432,52 @@ def train_model(
                 f"Entrenamiento interrumpido. El último punto de control bueno (época {last_saved[0]}) "
                 f"está intacto en '{last_saved[1]}'."
             )
+        elif state_path is not None and state_path.exists():
+            print(
+                f"Entrenamiento interrumpido. Para seguir donde se quedó, vuelve a llamar con state_path='{state_path}'."
+            )
+        elif checkpoint_path is None:
+            print(
+                f"Entrenamiento interrumpido en la época {len(history.epoch) + 1}: no se guardó ningún punto de "
+                "control porque no se pidió (checkpoint_path=None); el modelo conserva los pesos de ese momento."
+            )
         else:
             print(
                 "Entrenamiento interrumpido antes de terminar la primera época: no se guardó ningún punto de control."
             )
     return history
+
+
+def _non_finite_message(value: float, step: int, epoch: int, lr: float, last_saved) -> str:
+    what = "NaN" if math.isnan(value) else "infinita"
+    kept = (
+        f" El último punto de control bueno (época {last_saved[0]}) sigue intacto en '{last_saved[1]}'."
+        if last_saved is not None
+        else " No se ha guardado ningún punto de control con estos pesos."
+    )
+    return (
+        f"La pérdida se volvió {what} en el paso {step} (época {epoch}) y el entrenamiento se detuvo sin guardar "
+        f"esos pesos.{kept} Qué probar: una tasa de aprendizaje más baja (ahora lr={lr:g}; prueba lr={lr / 10:g}) "
+        "y revisar los datos: que no tengan NaN ni infinitos (torch.isfinite(x).all()) y que estén normalizados "
+        "con utils.data.to_float."
+    )
+
+
+def _resume(path: Path, signature: dict, model, optimizer, scheduler, generator, history: History) -> int:
+    """Carga el estado guardado en ``path`` y devuelve la última época terminada."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if state.get("recipe") != signature:
+        raise ValueError(
+            f"El estado guardado en '{path}' es de otro entrenamiento (receta {state.get('recipe')}, y la de ahora es "
+            f"{signature}). Bórralo para empezar de cero o usa la misma receta para reanudarlo."
+        )
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    generator.set_state(state["generator"])
+    torch.set_rng_state(state["torch_rng"])
+    for k, v in state["history"].items():
+        setattr(history, k, list(v) if isinstance(v, list) else v)
+    history.interrupted = False
+    print(f"Se reanuda el entrenamiento guardado en '{path}' tras la época {state['epoch']}.", flush=True)
+    return int(state["epoch"])
