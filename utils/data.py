@@ -175,7 +175,16 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, download: bool = T
     else:
         candidates = []
         if os.environ.get(ENV_DIR):
-            candidates.append((f"variable {ENV_DIR}", Path(os.environ[ENV_DIR])))
+            folder = Path(os.environ[ENV_DIR])
+            missing = [name for name, _, _ in FILES.values() if _find_file(folder, name) is None]
+            if missing:  # la variable manda: si apunta mal, se dice, no se busca otra copia en silencio
+                why = "no existe" if not folder.is_dir() else f"no tiene {', '.join(missing)} (ni .gz)"
+                raise DatasetError(
+                    f"La variable de entorno {ENV_DIR}='{folder}' apunta a una carpeta que {why}. Copia ahí los "
+                    f"cuatro archivos IDX de Fashion-MNIST, o borra la variable (del os.environ['{ENV_DIR}']) para "
+                    "usar la caché, el paquete de Debian o la descarga."
+                )
+            candidates.append((f"variable {ENV_DIR}", folder))
         candidates += [("caché local", cache_dir()), ("paquete de Debian", DEBIAN_DIR)]
 
     for label, folder in candidates:
@@ -212,6 +221,9 @@ def to_float(images: torch.Tensor, normalize: bool = True) -> torch.Tensor:
 
     Con ``normalize=True`` resta la media y divide por la desviación típica del conjunto de entrenamiento.
     """
+    from .validation import check_tensor
+
+    images = check_tensor("images", images)
     if images.dtype != torch.uint8:
         raise ValueError(
             f"Se esperaban imágenes uint8 (0-255) y llegaron de tipo {images.dtype}. "
@@ -231,19 +243,41 @@ def denormalize(x: torch.Tensor) -> torch.Tensor:
 
 
 def subset(images: torch.Tensor, labels: torch.Tensor, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Devuelve ``n`` ejemplos al azar (con semilla fija), con las clases equilibradas."""
-    if n <= 0:
-        raise ValueError(f"n debe ser positivo y vale {n}.")
-    n = min(n, len(labels))
+    """Devuelve exactamente ``n`` ejemplos al azar (con semilla fija), con las clases equilibradas.
+
+    Si alguna clase no tiene ejemplos suficientes para un reparto exacto, se completan los ``n`` con las
+    demás y se avisa (no quedan equilibradas del todo). Un ``n`` mayor que el número de ejemplos es un error.
+    """
+    from .validation import as_int, check_labels, check_tensor
+
+    images = check_tensor("images", images)
+    labels = check_labels("labels", labels, n=len(images))
+    n = as_int("n", n, minimum=1, fix="Por ejemplo n=1000.")
+    seed = as_int("seed", seed, minimum=0, fix="Por ejemplo seed=0.")
+    if n > len(labels):
+        raise ValueError(f"n={n} es mayor que el número de ejemplos ({len(labels)}): usa n={len(labels)} o menos.")
     g = torch.Generator().manual_seed(seed)
     per_class = []
     classes = labels.unique()
     for c in classes:
         idx = (labels == c).nonzero().squeeze(1)
         per_class.append(idx[torch.randperm(len(idx), generator=g)])
-    # Intercala las clases para que cualquier prefijo quede equilibrado.
-    order = torch.stack([p[: min(len(q) for q in per_class)] for p in per_class], dim=1).reshape(-1)
+    # Intercala las clases (uno de cada clase, luego otro de cada una…) para que cualquier prefijo quede
+    # equilibrado; cuando una clase se acaba, siguen las demás.
+    rank = torch.cat([torch.arange(len(p)) for p in per_class])
+    which = torch.cat([torch.full((len(p),), i) for i, p in enumerate(per_class)])
+    order = torch.cat(per_class)[(rank * len(per_class) + which).argsort()]
     idx = order[:n]
+    short = [int(c) for c, p in zip(classes, per_class) if len(p) < n // len(per_class)]
+    if short:
+        import warnings
+
+        warnings.warn(
+            f"subset: las clases {short} no tienen {n // len(per_class)} ejemplos cada una; se completan los n={n} "
+            "con las demás clases, así que no quedan equilibradas del todo.",
+            UserWarning,
+            stacklevel=2,
+        )
     idx = idx[torch.randperm(len(idx), generator=g)]
     return images[idx], labels[idx]
 
