@@ -147,3 +147,67 @@ def test_notebook_06_figures(model, image):
     dist = E.mean_attention_distance(maps, 4, 7)
     fig = plots.plot_attention_distance(dist, reference=10.0)
     assert fig.axes[0].get_xlabel() == "capa (profundidad)"
+
+
+# --- El fallo del explorador en JupyterLab (issue 14) -----------------------------------------
+
+
+def _explorer_with_errors(model):
+    g = torch.Generator().manual_seed(3)
+    images = torch.randint(0, 256, (12, 28, 28), generator=g, dtype=torch.uint8)
+    labels = torch.arange(12) % 3
+    predictions = torch.zeros(12, dtype=torch.long)  # falla en las clases 1 y 2
+    return explore(model, images, labels, predictions)
+
+
+def test_refilter_sends_value_and_max_in_one_message(model, monkeypatch):
+    ex = _explorer_with_errors(model)
+    ex.index.value = 11  # la última imagen
+    sent = []
+    monkeypatch.setattr(ex.index, "send_state", lambda key=None: sent.append(set(key or [])))
+    ex.class_choice.value = 2  # 4 imágenes: el número 11 ya no existe
+    assert ex.index.value == 0 and ex.index.max == 3 and ex.current() == 2
+    assert len(sent) == 1 and {"value", "max"} <= sent[0], sent  # un solo mensaje al navegador
+
+
+def test_refilter_goes_to_the_first_image_when_the_browser_echoes(model):
+    ex = _explorer_with_errors(model)
+    ex.index.value = 11
+    before = ex.renders
+    ex.only_errors.value = True
+    assert ex.index.value == 0 and ex.current() == 1
+    assert ex.renders == before + 1  # una sola figura por cambio de selección
+
+
+def test_redraw_never_draws_from_two_threads_at_once(model, monkeypatch):
+    import threading
+    import time
+
+    import utils.explorer as X
+
+    ex = _explorer_with_errors(model)
+    active, peak = [0], [0]
+    real_render = X.render
+
+    def slow_render(*args, **kwargs):
+        active[0] += 1
+        peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        try:
+            return real_render(*args, **kwargs)
+        finally:
+            active[0] -= 1
+
+    monkeypatch.setattr(X, "render", slow_render)
+    threads = [threading.Thread(target=ex.redraw) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] == 1 and ex.renders == 1 + 4
+
+
+def test_render_has_a_colour_legend(model, image):
+    fig = render(model, image, 3, -1, None, "raw", 0.5)
+    texts = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    assert texts == ["clase verdadera", "otra clase"]

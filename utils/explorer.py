@@ -8,17 +8,20 @@ un control se redibuja la misma figura en el sitio.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .data import CLASSES
 from .explain import check_head, check_image, check_layer, cls_attention, cls_rollout
 from .plots import _verdict, overlay_attention
 
 MODES = ("raw", "rollout")
+_DRAW_LOCK = threading.RLock()  # una sola figura a la vez, aunque los controles lleguen en hilos distintos
 MEAN_HEAD = "media"
 
 
@@ -88,8 +91,11 @@ def render(
     names = [classes[int(i)] for i in top.indices]
     colors = ["darkgreen" if label is not None and int(i) == int(label) else "tab:blue" for i in top.indices]
     axes[2].barh(range(len(names))[::-1], top.values.numpy() * 100, color=colors)
-    axes[2].set_yticks(range(len(names))[::-1], names, fontsize=8)
+    axes[2].set_yticks(range(len(names))[::-1], names, fontsize=9)
     axes[2].set_xlim(0, 100)
+    if label is not None:
+        legend = [Patch(color="darkgreen", label="clase verdadera"), Patch(color="tab:blue", label="otra clase")]
+        axes[2].legend(handles=legend, fontsize=9, loc="lower right")
     axes[2].set(xlabel="probabilidad (%)", title="clases más probables")
     axes[2].title.set_fontsize(9)
     text, color = _verdict(label, pred, classes)
@@ -173,12 +179,14 @@ class Explorer:
         self._candidates = keep.nonzero().flatten()
         self._suspended = True  # mover el deslizador aquí no debe redibujar dos veces
         try:
-            with self.index.hold_trait_notifications():
-                self.index.max = max(len(self._candidates) - 1, 0)
+            # Valor y máximo en un solo mensaje al navegador, el valor primero: si llegaran por separado,
+            # el navegador recortaría el valor al nuevo máximo y devolvería ese valor (la última imagen).
+            with self.index.hold_sync():
                 self.index.value = 0
+                self.index.max = max(len(self._candidates) - 1, 0)
+                self.index.disabled = len(self._candidates) <= 1
         finally:
             self._suspended = False
-        self.index.disabled = len(self._candidates) <= 1
         self.redraw()
 
     def current(self) -> int | None:
@@ -189,10 +197,16 @@ class Explorer:
 
     def redraw(self, change=None) -> None:
         """Vuelve a dibujar la figura con los valores actuales de los controles."""
-        from IPython.display import clear_output, display
-
         if self._suspended:
             return
+        # JupyterLab puede atender dos controles a la vez en hilos distintos (subshells del núcleo) y pyplot
+        # no es seguro entre hilos: se dibuja de uno en uno.
+        with _DRAW_LOCK:
+            self._draw()
+
+    def _draw(self) -> None:
+        from IPython.display import clear_output, display
+
         self.head.disabled = self.mode.value == "rollout"
         i = self.current()
         with self.output:
@@ -202,7 +216,9 @@ class Explorer:
                 return
             self.info.value = (
                 f"Imagen nº {i} de las {len(self.images)} cargadas "
-                f"({self.index.value + 1} de {len(self._candidates)} en esta selección)."
+                f"({self.index.value + 1} de {len(self._candidates)} en esta selección). "
+                "Título <span style='color:darkgreen'>en verde: acierto</span>; "
+                "<span style='color:crimson'>en rojo: error</span>."
             )
             fig = render(
                 self.model,
