@@ -1,8 +1,10 @@
 """Limpia los metadatos personales o de la máquina de los cuadernos (rutas, usuarios, estado de widgets).
 
-Deja en el cuaderno solo ``kernelspec`` y ``language_info`` (con valores genéricos) y, en cada
-celda, solo ``tags``, ``collapsed`` y ``jupyter`` (lo que oculta las soluciones). Borra los
-metadatos de las salidas y los tiempos de ejecución. Las salidas en sí no se tocan.
+Deja en el cuaderno solo ``kernelspec`` y ``language_info`` (con valores genéricos) y
+``vit_desde_cero`` (el tiempo de la última ejecución completa, que escribe run_notebooks.py) y, en cada
+celda, solo ``tags``, ``collapsed``, ``jupyter`` (lo que oculta las soluciones) y ``slideshow`` (las
+diapositivas, que asigna scripts/slides.py). Borra los metadatos de las salidas y los tiempos de
+ejecución de cada celda. Las salidas en sí no se tocan.
 
 Uso: ``python scripts/clean_notebooks.py [cuaderno ...]`` (sin argumentos, todos los de notebooks/).
 Con ``--check`` no escribe nada: dice qué cuadernos cambiarían y sale con 1 si alguno cambiaría.
@@ -19,8 +21,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-KEEP_NB_METADATA = {"kernelspec", "language_info"}
-KEEP_CELL_METADATA = {"tags", "collapsed", "jupyter"}
+KEEP_NB_METADATA = {"kernelspec", "language_info", "vit_desde_cero"}
+KEEP_CELL_METADATA = {"tags", "collapsed", "jupyter", "slideshow"}
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "version": "3"}
 

@@ -867,8 +867,8 @@ def lint_findings(paths: Iterable[str] | None = None) -> list[Finding]:
 MAX_NOTEBOOK_BYTES = 3 * 1024 * 1024
 MAX_OUTPUT_BYTES = 1024 * 1024
 MAX_WIDGET_BYTES = 10 * 1024
-NB_METADATA_KEYS = {"kernelspec", "language_info"}
-CELL_METADATA_KEYS = {"tags", "collapsed", "jupyter"}
+NB_METADATA_KEYS = {"kernelspec", "language_info", "vit_desde_cero"}
+CELL_METADATA_KEYS = {"tags", "collapsed", "jupyter", "slideshow"}
 FORBIDDEN_IMAGE_TYPES = {"image/svg+xml": "SVG", "image/jpeg": "JPEG"}
 ABSOLUTE_PATH = re.compile(
     r"(?<![\w.~-])(?:/work|/home|/root|/Users|/tmp|/private/var|[A-Za-z]:\\Users)(?=[/\\\s'\"]|$)"
@@ -1006,7 +1006,22 @@ def check_image_formats(nb) -> list[str]:
     ]
 
 
-HYGIENE_CHECKS = (check_valid, check_no_errors, check_execution_order, check_metadata, check_paths, check_widgets)
+def check_slides(nb) -> list[str]:
+    """Los metadatos de diapositiva son los que dan las reglas de scripts/slides.py (si el cuaderno ya los tiene)."""
+    from scripts import slides
+
+    return slides.check(nb) if slides.has_slide_metadata(nb) else []
+
+
+HYGIENE_CHECKS = (
+    check_valid,
+    check_no_errors,
+    check_execution_order,
+    check_metadata,
+    check_paths,
+    check_widgets,
+    check_slides,
+)
 
 
 def check_hygiene(nb, size_bytes: int | None = None) -> list[str]:

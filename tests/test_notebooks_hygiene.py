@@ -159,6 +159,29 @@ def test_run_notebooks_executes_in_order_and_saves_clean(tmp_path):
     assert quality.check_hygiene(done) == []
 
 
+def test_slide_metadata_is_checked_once_assigned():
+    """Los metadatos de diapositiva (scripts/slides.py) se comprueban en cuanto un cuaderno los tiene."""
+    from scripts import slides
+
+    nb = good_notebook()
+    assert quality.check_slides(nb) == []  # sin asignar todavía: nada que comprobar
+    slides.apply(nb)
+    assert quality.check_hygiene(nb) == []
+    nb.cells[2].source = "Un párrafo que ya no es un encabezado."
+    problems = quality.check_slides(nb)
+    assert problems and problems[0].startswith("celda 3: diapositiva slide") and "slides.py" in problems[-1]
+
+
+def test_slide_metadata_in_every_lesson_or_in_none():
+    """Cuando las diapositivas se asignan (``python scripts/slides.py``), se asignan en todas las lecciones."""
+    from scripts import slides
+
+    done = {p.name: slides.has_slide_metadata(quality.read_notebook(p)) for p in slides.lessons()}
+    assert all(done.values()) or not any(done.values()), (
+        f"lecciones sin diapositivas: {[n for n, d in done.items() if not d]}"
+    )
+
+
 def test_pre_commit_config_has_the_hooks():
     yaml = pytest.importorskip("yaml")
     config = yaml.safe_load((quality.ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
