@@ -236,3 +236,176 @@ def test_find_checkpoint(tmp_path, tiny_model):
         E.find_checkpoint(tmp_path, "checkpoints/mi_vit.pt")
     save_checkpoint(tmp_path / "checkpoints" / "mi_vit.pt", tiny_model)
     assert E.find_checkpoint(tmp_path, "checkpoints/mi_vit.pt") == tmp_path / "checkpoints" / "mi_vit.pt"
+
+
+# --- Rollout como lo usan los practicantes: fusión de cabezas y descarte ----------------------
+
+
+@pytest.mark.parametrize("fusion", ["mean", "max", "min"])
+@pytest.mark.parametrize("discard", [0.0, 0.5, 0.9])
+def test_rollout_fusions_rows_sum_to_one(fusion, discard):
+    r = E.attention_rollout(random_maps(), head_fusion=fusion, discard_ratio=discard)
+    assert torch.allclose(r.sum(-1), torch.ones(2, 17), atol=1e-5)
+    assert (r >= 0).all()
+
+
+@pytest.mark.parametrize("fusion", ["mean", "max", "min"])
+@pytest.mark.parametrize("discard", [0.0, 0.9])
+def test_rollout_fusions_identity_in_identity_out(fusion, discard):
+    eye = torch.eye(5).expand(2, 3, 5, 5)
+    r = E.attention_rollout([eye, eye], head_fusion=fusion, discard_ratio=discard)
+    assert torch.allclose(r, torch.eye(5).expand(2, 5, 5))
+
+
+def test_rollout_max_and_min_two_layers_by_hand():
+    layer1 = torch.tensor([[[0.6, 0.4], [0.8, 0.2]], [[1.0, 0.0], [0.0, 1.0]]])[None]  # (1, 2, 2, 2)
+    layer2 = torch.tensor([[[0.5, 0.5], [0.1, 0.9]]])[None].expand(1, 2, 2, 2)
+    # Máximo de las cabezas: [[1.0, 0.4], [0.8, 1.0]]; A1' = 0.5·max + 0.5·I = [[1.0, 0.2], [0.4, 1.0]],
+    # que renormalizada es [[5/6, 1/6], [2/7, 5/7]]. A2' = [[0.75, 0.25], [0.05, 0.95]].
+    a1 = torch.tensor([[5 / 6, 1 / 6], [2 / 7, 5 / 7]])
+    a2 = torch.tensor([[0.75, 0.25], [0.05, 0.95]])
+    expected = torch.tensor(
+        [
+            [0.75 * 5 / 6 + 0.25 * 2 / 7, 0.75 * 1 / 6 + 0.25 * 5 / 7],
+            [0.05 * 5 / 6 + 0.95 * 2 / 7, 0.05 * 1 / 6 + 0.95 * 5 / 7],
+        ]
+    )
+    assert torch.allclose(expected, a2 @ a1)
+    assert torch.allclose(E.attention_rollout([layer1, layer2], head_fusion="max")[0], expected, atol=1e-6)
+    # Mínimo: [[0.6, 0.0], [0.0, 0.2]] → A1' = [[0.8, 0], [0, 0.6]] → renormalizada, la identidad: R = A2'.
+    assert torch.allclose(E.attention_rollout([layer1, layer2], head_fusion="min")[0], a2, atol=1e-6)
+
+
+def test_discard_lowest_by_hand_and_keeps_cls():
+    fused = torch.tensor([[0.5, 0.3, 0.2], [0.15, 0.6, 0.25], [0.05, 0.1, 0.85]])[None]
+    out = E.discard_lowest(fused, 1 / 3)  # 3 de 9: los tres más bajos (0.05, 0.1 y 0.15)
+    expected = torch.tensor([[0.5, 0.3, 0.2], [0.0, 0.6, 0.25], [0.0, 0.0, 0.85]])
+    assert torch.equal(out[0], expected)
+    low_cls = torch.tensor([[0.01, 0.5, 0.49], [0.3, 0.4, 0.3], [0.2, 0.2, 0.6]])[None]
+    assert E.discard_lowest(low_cls, 1 / 9)[0, 0, 0] == 0.01  # el CLS sobre sí mismo nunca se descarta
+    assert torch.equal(E.discard_lowest(torch.cat([fused, fused]), 1 / 3)[1], expected)  # cada imagen del lote
+
+
+def test_rollout_fusion_errors():
+    with pytest.raises(ValueError, match="head_fusion='mediana' no existe"):
+        E.attention_rollout(random_maps(), head_fusion="mediana")
+    with pytest.raises(ValueError, match="discard_ratio=1.0 fuera de rango"):
+        E.attention_rollout(random_maps(), discard_ratio=1.0)
+    assert E.cls_rollout(random_maps(), head_fusion="max", discard_ratio=0.9).shape == (2, 4, 4)
+
+
+# --- Controles ---------------------------------------------------------------------------------
+
+
+def test_untrained_like_same_architecture_and_rng_untouched(tiny_model):
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    fresh = E.untrained_like(tiny_model, seed=5)
+    assert torch.equal(torch.rand(1), before)
+    assert fresh.config == tiny_model.config and not fresh.training
+    assert not torch.equal(fresh.pos_embed, tiny_model.pos_embed)
+    assert torch.equal(E.untrained_like(tiny_model, seed=5).pos_embed, fresh.pos_embed)
+
+
+def test_cls_entropy_uniform_and_one_hot():
+    uniform = E.uniform_attention(depth=2, num_tokens=17, batch=3)
+    assert torch.allclose(E.cls_entropy(uniform), torch.full((2, 1), math.log(17)))
+    one_hot = torch.zeros(1, 2, 17, 17)
+    one_hot[..., 3] = 1.0
+    assert torch.allclose(E.cls_entropy([one_hot]), torch.zeros(1, 2), atol=1e-6)
+
+
+def test_garment_mass_of_a_uniform_map_is_the_garment_fraction():
+    images = torch.zeros(2, 28, 28, dtype=torch.uint8)
+    images[0, :7, :14] = 255  # dos parches de 7×7
+    images[1, 7:14, :] = 200  # cuatro parches
+    mask = E.garment_patches(images, 7)
+    assert mask.sum(1).tolist() == [2, 4]
+    share = E.mass_on(torch.ones(2, 4, 4), mask)
+    assert torch.allclose(share, torch.tensor([2 / 16, 4 / 16]))
+    with pytest.raises(ValueError, match="uint8"):
+        E.garment_patches(images.float(), 7)
+
+
+def test_statistics_with_controls(tiny_model):
+    g = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (6, 28, 28), generator=g, dtype=torch.uint8)
+    from utils.data import to_float
+
+    mask = E.garment_patches(images, TINY.patch_size)
+    stats = E.attention_statistics(tiny_model, to_float(images), mask, batch_size=4)
+    assert stats["distancia"].shape == (TINY.depth, TINY.num_heads)
+    assert stats["entropía"].shape == (TINY.depth, TINY.num_heads)
+    assert 0 <= stats["prenda (rollout)"] <= 1
+    uni = E.uniform_statistics(TINY, mask)
+    d = E.patch_distances(4, 7)
+    assert torch.allclose(uni["distancia"], torch.full((TINY.depth, 1), d.mean().item()), atol=1e-5)
+    assert uni["prenda (rollout)"] == pytest.approx(mask.float().mean().item())
+    # El rollout de una atención uniforme reparte igual entre los parches: su masa en la prenda es la fracción.
+    rollout = E.cls_rollout(E.uniform_attention(TINY.depth, 17, batch=6))
+    assert torch.allclose(E.mass_on(rollout, mask).mean(), torch.tensor(uni["prenda (rollout)"]))
+
+
+def test_mirror_similarity():
+    g, D = 4, 8
+    torch.manual_seed(0)
+    base = torch.randn(g, g // 2, D)
+    grid = torch.cat([base, base.flip(1)], dim=1)  # simétrico izquierda-derecha: columna c igual a 3 - c
+    pos = torch.cat([torch.randn(1, D), grid.reshape(g * g, D)])
+    m = E.mirror_similarity(E.position_embedding_similarity(pos))
+    assert m["espejo horizontal"] == pytest.approx(1.0, abs=1e-5)
+    assert m["espejo vertical"] < 0.9
+    with pytest.raises(ValueError, match=r"\(g, g, g, g\)"):
+        E.mirror_similarity(torch.zeros(16, 16))
+
+
+# --- Explicación específica de clase -----------------------------------------------------------
+
+
+def test_gradient_rollout_is_class_specific(tiny_model):
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(3, 1, 28, 28, generator=g)
+    maps = {c: E.gradient_rollout(tiny_model, x, c) for c in range(3)}
+    assert maps[0].shape == (3, 4, 4) and all((m >= 0).all() for m in maps.values())
+    assert not torch.allclose(maps[0], maps[1])  # otra clase, otro mapa
+    predicted = tiny_model(x).argmax(1)
+    assert torch.allclose(E.gradient_rollout(tiny_model, x), E.gradient_rollout(tiny_model, x, predicted))
+    assert tiny_model.pos_embed.grad is None  # no deja gradientes en el modelo
+    with pytest.raises(ValueError, match="target fuera de rango"):
+        E.gradient_rollout(tiny_model, x, 10)
+
+
+def test_gradient_rollout_by_hand_one_layer():
+    # Con una capa, R = I + Ā, así que el mapa es la fila del CLS de media_h((∇A ⊙ A)⁺) sin el CLS.
+    torch.manual_seed(1)
+    model = ViT(config=ViTConfig(img_size=28, patch_size=14, dim=8, depth=1, num_heads=2, mlp_dim=16)).eval()
+    x = torch.randn(1, 1, 28, 28)
+    logits, maps = model.forward_with_attention(x)
+    (grad,) = torch.autograd.grad(logits[0, 2], maps)
+    expected = (grad * maps[0]).clamp_min(0).mean(1)[0, 0, 1:].reshape(1, 2, 2)
+    assert torch.allclose(E.gradient_rollout(model, x, 2), expected.detach(), atol=1e-6)
+
+
+# --- Fidelidad ---------------------------------------------------------------------------------
+
+
+def test_occlude_patches():
+    x = torch.arange(2 * 16, dtype=torch.float32).reshape(2, 1, 4, 4)
+    out = E.occlude_patches(x, torch.tensor([[0], [3]]), 2, -1.0)
+    assert (out[0, 0, :2, :2] == -1).all() and (out[0, 0, 2:] == x[0, 0, 2:]).all()
+    assert (out[1, 0, 2:, 2:] == -1).all() and (out[1, 0, :2] == x[1, 0, :2]).all()
+    assert torch.equal(E.occlude_patches(x, torch.zeros(2, 0, dtype=torch.long), 2, -1.0), x)
+
+
+def test_deletion_curve(tiny_model):
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(10, 1, 28, 28, generator=g)
+    y = tiny_model(x).argmax(1)  # así la exactitud sin borrar es 1
+    curve = E.deletion_curve(tiny_model, x, y, torch.rand(10, 16, generator=g), [0, 8, 16], background=-1.0)
+    assert curve[0] == 1.0 and curve.shape == (3,)
+    blank = tiny_model(torch.full((1, 1, 28, 28), -1.0)).argmax(1)
+    assert curve[2] == (y == blank).float().mean()  # con todo borrado queda la imagen de fondo
+    with pytest.raises(ValueError, match="scores"):
+        E.deletion_curve(tiny_model, x, y, torch.rand(10, 9), [0], background=-1.0)
+    assert E.deletion_area([0, 8, 16], torch.tensor([1.0, 0.5, 0.0]), 16) == pytest.approx(0.5)
