@@ -492,7 +492,9 @@ def mirror_similarity(similarity: torch.Tensor) -> dict[str, float]:
     """
     if not isinstance(similarity, torch.Tensor) or similarity.ndim != 4 or len(set(similarity.shape)) != 1:
         got = tuple(similarity.shape) if isinstance(similarity, torch.Tensor) else type(similarity).__name__
-        raise ValueError(f"La similitud debe tener forma (g, g, g, g) y tiene {got}. Usa position_embedding_similarity.")
+        raise ValueError(
+            f"La similitud debe tener forma (g, g, g, g) y tiene {got}. Usa position_embedding_similarity."
+        )
     g = similarity.shape[0]
     s = similarity.detach().float().cpu().reshape(g * g, g * g)
     r, c = torch.arange(g * g) // g, torch.arange(g * g) % g
