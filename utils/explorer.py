@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from .data import CLASSES
 from .explain import check_head, check_image, check_layer, cls_attention, cls_rollout
 from .plots import _verdict, overlay_attention
+from .validation import InputTypeError, as_index
 
 MODES = ("raw", "rollout")
 _DRAW_LOCK = threading.RLock()  # una sola figura a la vez, aunque los controles lleguen en hilos distintos
@@ -57,13 +58,22 @@ def render(
     Returns:
         La ``Figure``: imagen, mapa superpuesto y las cinco clases más probables.
     """
+    if not hasattr(model, "forward_with_attention"):
+        raise InputTypeError(f"render necesita un ViT del curso y llegó {type(model).__name__}.")
     c = model.config
     layer = check_layer(layer, c.depth)
     head = check_head(None if head == MEAN_HEAD else head, c.num_heads)
     if mode not in MODES:
         raise ValueError(f"mode={mode!r} no existe: usa 'raw' (atención de la capa) o 'rollout'.")
     alpha = _check_alpha(alpha)
-    if label is not None and not 0 <= int(label) < len(classes):
+    if isinstance(label, str):
+        names = list(classes)
+        hint = f" '{label}' es la clase {names.index(label)}: usa label={names.index(label)}." if label in names else ""
+        raise InputTypeError(
+            f"label={label!r} debe ser el número de la clase (0 a {len(names) - 1}), no su nombre.{hint}"
+        )
+    label = None if label is None else as_index("label", label)  # acepta np.int64 y torch.tensor(3)
+    if label is not None and not 0 <= label < len(classes):
         raise ValueError(f"label={label!r} fuera de rango: hay {len(classes)} clases (0 a {len(classes) - 1}).")
     x = check_image(image, c)  # (1, C, H, W)
     was_training = model.training

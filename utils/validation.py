@@ -226,41 +226,42 @@ def check_finite(name: str, x: torch.Tensor) -> None:
     n_inf = int(bad.sum()) - n_nan
     first = tuple(int(i) for i in bad.nonzero()[0])
     raise ValueError(
-        f"{name} contiene {n_nan} NaN y {n_inf} infinitos (el primero en la posición {first}): con ellos la "
+        f"Hay {n_nan} NaN y {n_inf} infinitos en {name} (el primero en la posición {first}): con ellos la "
         "predicción no tiene sentido (saldría la clase 0). Revisa de dónde vienen, por ejemplo una división "
         "entre cero al normalizar."
     )
 
 
-def check_images(name: str, x, *, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def check_images(name: str, x, *, dtype: torch.dtype = torch.float32, singular: bool = False) -> torch.Tensor:
     """Comprueba un lote de imágenes para un modelo: tensor, tipo ``float32``, finito y normalizado.
 
     Una imagen ``uint8`` o entera, o ``float`` con píxeles de 0 a 255, se nombra como tal, con el
-    arreglo (``to_float``). La forma la comprueba cada modelo, que sabe cuál espera.
+    arreglo (``to_float``). La forma la comprueba cada modelo, que sabe cuál espera. Con
+    ``singular=True`` los mensajes hablan de «la imagen» en vez de «las imágenes».
     """
     x = check_tensor(name, x)
-    what = f"Las imágenes {name}"
+    what, es, tiene = (f"La imagen {name}", "es", "tiene") if singular else (f"Las imágenes {name}", "son", "tienen")
     if x.dtype == torch.uint8:
         raise InputTypeError(
-            f"{what} son uint8 (píxeles de 0 a 255), como las da load_fashion_mnist(), y el modelo espera "
+            f"{what} {es} uint8 (píxeles de 0 a 255), como las da load_fashion_mnist(), y el modelo espera "
             f"float32 normalizadas: {fix_to_float(name)}."
         )
     if x.dtype == torch.bool or not (x.is_floating_point() or x.is_complex()):
         raise InputTypeError(
-            f"{what} son de tipo {x.dtype} y el modelo espera float32 normalizadas: si son píxeles de 0 a 255, "
+            f"{what} {es} de tipo {x.dtype} y el modelo espera float32 normalizadas: si son píxeles de 0 a 255, "
             f"usa to_float({name}.to(torch.uint8))."
         )
     if x.dtype != dtype:
         fix = f"{name}.float()" if dtype == torch.float32 else f"{name}.to({dtype})"
-        raise InputTypeError(f"{what} son de tipo {x.dtype} y el modelo tiene sus pesos en {dtype}: usa {fix}.")
-    check_finite(what, x)
+        raise InputTypeError(f"{what} {es} de tipo {x.dtype} y el modelo tiene sus pesos en {dtype}: usa {fix}.")
+    check_finite(what[0].lower() + what[1:], x)
     if x.numel():
         top = float(x.abs().max())
         if top > NORMALIZED_LIMIT:
             raise ValueError(
-                f"{what} tienen valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
-                f"espera imágenes normalizadas (entre -0.81 y 2.02). Si son uint8, {fix_to_float(name)}; si ya "
-                f"son float de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
+                f"{what} {tiene} valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
+                f"espera imágenes normalizadas (entre -0.81 y 2.02). Si {es} uint8, {fix_to_float(name)}; si ya "
+                f"{es} float de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
             )
     return x
 
