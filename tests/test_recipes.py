@@ -57,3 +57,15 @@ def test_measure_train_throughput_bad_input(real_batch):
         measure_train_throughput(ViT(config=QUICK_CONFIG), x, y, batch_size=0)
     with pytest.raises(ValueError, match="positivos"):
         measure_train_throughput(ViT(config=QUICK_CONFIG), x, y, batch_size=8, rounds=0)
+
+
+def test_checkpoint_recipe_is_valid_and_stays_small():
+    import inspect
+
+    from utils.recipes import CHECKPOINT_CONFIG, CHECKPOINT_RECIPE
+
+    assert set(CHECKPOINT_RECIPE) <= set(inspect.signature(train_model).parameters)
+    assert CHECKPOINT_RECIPE["use_augment"] and CHECKPOINT_RECIPE["erase_prob"] > 0
+    n = count_parameters(ViT(config=CHECKPOINT_CONFIG))
+    assert n * 4 < 4 * 2**20  # el archivo se queda en unos pocos MB
+    assert CHECKPOINT_CONFIG.patch_size == 4 and CHECKPOINT_CONFIG.img_size == 28
