@@ -66,7 +66,8 @@ class ViTConfig:
         block = 4 * d * d + 2 * d * m + 10 * d + m  # qkv, proj, fc1, fc2, dos LayerNorm
         params = (self.in_chans * self.patch_size**2 + self.num_patches + 4) * d + self.depth * block
         params += (d + 1) * self.num_classes
-        check_fits_in_memory("Este ViT", params, "Revisa dim, depth, mlp_dim e img_size (el del curso: ViTConfig()).")
+        what = f"Este ViT (dim={d}, depth={self.depth}, mlp_dim={m}, img_size={self.img_size})"
+        check_fits_in_memory(what, params, "Revisa esos valores (los del curso: ViTConfig()).")
 
     @property
     def num_patches(self) -> int:
