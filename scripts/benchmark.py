@@ -13,7 +13,8 @@ Qué mide, en la misma ejecución:
    versión que circula (imágenes ampliadas a 96×96, parches de 16, ancho 512, 2 bloques), esta última también
    con su bucle que pasa el modelo dos veces por paso. Los cocientes comparan cada una con la que circula.
 2. Salvo con ``--skip-train``: un entrenamiento real de la receta rápida (``utils.recipes.QUICK_RECIPE``) con las
-   60 000 imágenes: segundos por época, segundos totales y exactitud en las 10 000 imágenes de prueba.
+   55 000 imágenes de entrenamiento: segundos por época, exactitud en las 5 000 de validación en cada época y,
+   una sola vez al final, en las 10 000 de prueba.
 3. La exactitud del punto de control del curso (``checkpoints/vit_fashion_mnist.pt``) en el conjunto de prueba,
    si existe.
 
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from utils.checkpoints import load_checkpoint  # noqa: E402
 from utils.cnn import SmallCNN  # noqa: E402
-from utils.data import load_fashion_mnist, subset, to_float  # noqa: E402
+from utils.data import load_fashion_mnist, to_float, train_val_test  # noqa: E402
 from utils.recipes import (  # noqa: E402
     CIRCULATING_CONFIG,
     CNN_RECIPE,
@@ -120,30 +121,33 @@ def throughputs(x_train, y_train, device, steps: int, rounds: int) -> list[dict]
     return results
 
 
-def train_quick(x_train, y_train, x_test, y_test, device) -> dict:
-    """Entrena la receta rápida con las 60 000 imágenes y evalúa en las 10 000 de prueba (como el cuaderno 05)."""
+def train_quick(x_train, y_train, x_val, y_val, x_test, y_test, device) -> dict:
+    """Entrena la receta rápida con las 55 000 imágenes de entrenamiento, la sigue en las 5 000 de validación y la
+    mide una vez en las 10 000 de prueba, al final (como el cuaderno 05)."""
     seed_everything(QUICK_RECIPE["seed"])
     model = ViT(config=QUICK_CONFIG)
     start = time.perf_counter()
-    history = train_model(model, x_train, y_train, x_test, y_test, device=device, progress=False, **QUICK_RECIPE)
+    history = train_model(model, x_train, y_train, x_val, y_val, device=device, progress=False, **QUICK_RECIPE)
     seconds = time.perf_counter() - start
+    _, test_acc = evaluate(model, x_test, y_test)
     return {
         "config": QUICK_CONFIG.to_dict(),
         "receta": QUICK_RECIPE,
         "epocas": len(history.epoch),
         "segundos_totales": round(seconds, 1),
         "segundos_por_epoca": [round(s, 1) for s in history.seconds],
-        "exactitud_prueba_por_epoca": [round(a, 4) for a in history.test_acc],
-        "exactitud_prueba": round(history.test_acc[-1], 4),
+        "exactitud_validacion_por_epoca": [round(a, 4) for a in history.val_acc],
+        "exactitud_validacion": round(history.val_acc[-1], 4),
+        "exactitud_prueba": round(test_acc, 4),
         "dentro_del_presupuesto": seconds <= QUICK_TIME_BUDGET_S,
         "presupuesto_s": QUICK_TIME_BUDGET_S,
     }
 
 
-def train_cnn(x_train, y_train, x_test, y_test, device, budget_s: float) -> dict:
+def train_cnn(x_train, y_train, x_val, y_val, x_test, y_test, device, budget_s: float) -> dict:
     """Entrena la CNN de referencia con tantas épocas como quepan en ``budget_s`` segundos (como el cuaderno 05)."""
     ips = measure_train_throughput(SmallCNN(), x_train, y_train, steps=10, device=device, rounds=2)
-    epochs = epochs_for_budget(ips, len(y_train), budget_s, n_eval=len(y_test))
+    epochs = epochs_for_budget(ips, len(y_train), budget_s, n_eval=len(y_val))
     seed_everything(CNN_RECIPE["seed"])
     model = SmallCNN()
     start = time.perf_counter()
@@ -151,8 +155,8 @@ def train_cnn(x_train, y_train, x_test, y_test, device, budget_s: float) -> dict
         model,
         x_train,
         y_train,
-        x_test,
-        y_test,
+        x_val,
+        y_val,
         epochs=epochs,
         device=device,
         progress=False,
@@ -162,7 +166,8 @@ def train_cnn(x_train, y_train, x_test, y_test, device, budget_s: float) -> dict
         "parametros": count_parameters(model),
         "epocas": epochs,
         "segundos_totales": round(time.perf_counter() - start, 1),
-        "exactitud_prueba": round(history.test_acc[-1], 4),
+        "exactitud_validacion": round(history.val_acc[-1], 4),
+        "exactitud_prueba": round(evaluate(model, x_test, y_test)[1], 4),
     }
 
 
@@ -212,9 +217,11 @@ def main() -> None:
         "orden": "python scripts/benchmark.py" + (" --skip-train" if args.skip_train else ""),
     }
     data = load_fashion_mnist()
-    # El mismo orden de las imágenes de entrenamiento que en el cuaderno 05, para que la receta dé la misma exactitud.
-    train_images, y_train = subset(data.train_images, data.train_labels, len(data.train_labels), seed=0)
-    x_train, x_test, y_test = to_float(train_images), to_float(data.test_images), data.test_labels
+    # Las mismas partes que el cuaderno 05: 55 000 de entrenamiento, 5 000 de validación y las 10 000 de prueba.
+    split = train_val_test(data)
+    x_train, y_train = to_float(split.train_images), split.train_labels
+    x_val, y_val = to_float(split.val_images), split.val_labels
+    x_test, y_test = to_float(split.test_images), split.test_labels
     load = results["equipo"]["carga_media_al_empezar"]
     if load and load[0] >= 0.5:
         print(
@@ -229,12 +236,12 @@ def main() -> None:
     if args.skip_train:
         results["receta_rapida"] = None
     else:
-        print(f"Entrenando la receta rápida ({QUICK_RECIPE['epochs']} épocas, 60 000 imágenes)…", flush=True)
-        results["receta_rapida"] = train_quick(x_train, y_train, x_test, y_test, device)
+        print(f"Entrenando la receta rápida ({QUICK_RECIPE['epochs']} épocas, 55 000 imágenes)…", flush=True)
+        results["receta_rapida"] = train_quick(x_train, y_train, x_val, y_val, x_test, y_test, device)
         if args.cnn:
             budget = results["receta_rapida"]["segundos_totales"]
             print(f"Entrenando la CNN con el mismo tiempo ({budget:.0f} s)…", flush=True)
-            results["cnn_mismo_tiempo"] = train_cnn(x_train, y_train, x_test, y_test, device, budget)
+            results["cnn_mismo_tiempo"] = train_cnn(x_train, y_train, x_val, y_val, x_test, y_test, device, budget)
 
     results["punto_de_control"] = shipped_checkpoint(x_test, y_test)
     results["equipo"]["carga_media_al_terminar"] = load_average()
@@ -250,7 +257,7 @@ def main() -> None:
     if quick:
         verdict = "dentro" if quick["dentro_del_presupuesto"] else "fuera"
         print(
-            f"\nReceta rápida: {quick['exactitud_prueba']:.2%} en prueba tras {quick['epocas']} épocas y "
+            f"\nReceta rápida: {quick['exactitud_validacion']:.2%} en validación y {quick['exactitud_prueba']:.2%} en prueba tras {quick['epocas']} épocas y "
             f"{quick['segundos_totales']:.0f} s ({verdict} del presupuesto de {QUICK_TIME_BUDGET_S} s); "
             f"segundos por época: {quick['segundos_por_epoca']}"
         )
