@@ -1,0 +1,46 @@
+"""Los scripts del barrido de variantes y del escalado, en modo rápido (un presupuesto de unos segundos)."""
+
+import json
+
+from scripts import scaling, sweep_variants
+
+
+def test_sweep_variants_quick_writes_a_resumable_json(tmp_path, capsys):
+    out = tmp_path / "variants.json"
+    data = sweep_variants.main(["--quick", "--out", str(out)])
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved == data
+    assert set(saved["resumen"]) == {"receta", "sincos"}
+    assert saved["orden"].startswith("python scripts/sweep_variants.py --quick")
+    assert saved["equipo"]["cpu"] and saved["muestra_pequena"] is True
+    for run in saved["ejecuciones"].values():
+        assert 0.0 <= run["exactitud_validacion"] <= 1.0 and run["plan"]["epocas"] >= 1
+        assert run["plan"]["imagenes_por_segundo"] > 0 and "caben" in run["plan"]["por_que"]
+        assert run["minutos"] < 1.0
+    capsys.readouterr()
+    sweep_variants.main(["--quick", "--out", str(out)])  # reanudar: no vuelve a entrenar
+    assert "entrenando" not in capsys.readouterr().out
+    assert json.loads(out.read_text(encoding="utf-8"))["ejecuciones"] == saved["ejecuciones"]
+
+
+def test_scaling_quick_uses_nested_sizes_for_both_models(tmp_path):
+    out = tmp_path / "scaling.json"
+    data = scaling.main(["--quick", "--out", str(out)])
+    assert set(data["resumen"]) == {"vit|256", "cnn|256", "vit|512", "cnn|512"}
+    for run in data["ejecuciones"].values():
+        assert run["plan"]["epocas"] <= 3 and run["presupuesto_s"] == 2.0
+    assert json.loads(out.read_text(encoding="utf-8"))["max_epocas"] == 3
+
+
+def test_plan_epochs_fits_the_budget(fashion):
+    import torch
+
+    from utils.budget import plan_epochs
+    from utils.data import to_float
+    from utils.vit import ViT
+
+    torch.manual_seed(0)
+    x, y = to_float(fashion.train_images[:1024]), fashion.train_labels[:1024]
+    small = plan_epochs(ViT(patch_size=7), x, y, budget_s=1.0, probe_steps=2)
+    big = plan_epochs(ViT(patch_size=7), x, y, budget_s=1e6, probe_steps=2, max_epochs=7)
+    assert small["epocas"] >= 1 and big["epocas"] == 7 and "máximo" in big["por_que"]

@@ -1,0 +1,163 @@
+"""Entrenar con un presupuesto de tiempo que se cumple en cualquier máquina, y guardar lo medido.
+
+Dos CPU de 2 núcleos pueden diferir 1,6 veces o más en velocidad: un número fijo de épocas no es una receta de
+«5 minutos». :func:`plan_epochs` mide primero el rendimiento de esta máquina con unos pocos pasos y fija con él
+las épocas (y, con ellas, la programación de la tasa de aprendizaje: calentamiento y coseno hasta el final) para
+caber en el presupuesto; :func:`budgeted_run` entrena y mide en validación. :class:`ResultsFile` guarda cada
+resultado en un JSON del repositorio en cuanto termina, de modo que un barrido interrumpido se reanuda donde quedó.
+Los usan ``scripts/sweep_variants.py`` y ``scripts/scaling.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from .recipes import epochs_for_budget, measure_train_throughput
+from .train import cpu_name, evaluate, seed_everything, train_model
+
+
+def hardware() -> dict:
+    """El equipo en que se mide: procesador, núcleos, hilos de PyTorch, versiones y carga media."""
+    try:
+        load = [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        load = None
+    return {
+        "cpu": cpu_name(),
+        "nucleos_logicos": os.cpu_count(),
+        "hilos_torch": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "carga_media": load,
+    }
+
+
+def plan_epochs(
+    model: torch.nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    budget_s: float,
+    *,
+    batch_size: int = 128,
+    n_eval: int = 0,
+    max_epochs: int = 100,
+    probe_steps: int = 5,
+    use_augment: bool = False,
+) -> dict:
+    """Mide el rendimiento de ``model`` en esta máquina y elige cuántas épocas caben en ``budget_s`` segundos.
+
+    Returns:
+        Un ``dict`` con las imágenes por segundo medidas, las épocas elegidas, los segundos estimados y el porqué.
+    """
+    probe = min(probe_steps, max(1, len(labels) // batch_size - 1))
+    ips = measure_train_throughput(model, images, labels, batch_size, steps=probe, warmup_steps=1, use_augment=use_augment)
+    fit = epochs_for_budget(ips, len(labels), budget_s, n_eval)
+    epochs = min(fit, max_epochs)
+    per_epoch = 1.1 * (len(labels) + n_eval / 3) / ips
+    why = (
+        f"{ips:.0f} imágenes/s medidas en {probe} pasos: una época de {len(labels)} imágenes (y {n_eval} de "
+        f"validación) cuesta unos {per_epoch:.1f} s, así que caben {fit} en {budget_s:.0f} s"
+    )
+    why += f"; se usan {epochs} (el máximo es {max_epochs})." if fit > max_epochs else "."
+    return {
+        "imagenes_por_segundo": round(ips, 1),
+        "pasos_medidos": probe,
+        "epocas": epochs,
+        "segundos_estimados": round(epochs * per_epoch, 1),
+        "por_que": why,
+    }
+
+
+def budgeted_run(
+    make_model,
+    train: tuple[torch.Tensor, torch.Tensor],
+    val: tuple[torch.Tensor, torch.Tensor],
+    recipe: dict,
+    budget_s: float,
+    seed: int,
+    max_epochs: int = 100,
+) -> dict:
+    """Construye el modelo con la semilla ``seed``, planifica sus épocas, lo entrena y lo mide en validación.
+
+    ``make_model()`` construye el modelo; ``recipe`` son los argumentos de :func:`utils.train.train_model` (sin
+    ``epochs`` ni ``seed``, que se fijan aquí). El conjunto de prueba no se usa.
+    """
+    seed_everything(seed)
+    model = make_model()
+    recipe = {k: v for k, v in recipe.items() if k not in ("epochs", "seed")}
+    plan = plan_epochs(
+        model, *train, budget_s, batch_size=recipe.get("batch_size", 128), n_eval=len(val[1]),
+        max_epochs=max_epochs, use_augment=recipe.get("use_augment", False),
+    )  # fmt: skip
+    start = time.perf_counter()
+    history = train_model(
+        model, *train, *val, epochs=plan["epocas"], seed=seed, device="cpu", progress=False,
+        time_budget_s=1.5 * budget_s, **recipe,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    _, val_acc = evaluate(model, *val)
+    return {
+        "semilla": seed,
+        "plan": plan,
+        "epocas_hechas": len(history.epoch),
+        "exactitud_validacion": round(val_acc, 4),
+        "exactitud_validacion_por_epoca": [round(a, 4) for a in history.val_acc],
+        "segundos": round(seconds, 1),
+        "minutos": round(seconds / 60, 2),
+        "dentro_del_presupuesto": seconds <= budget_s * 1.05,
+        "fecha": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+
+
+class ResultsFile:
+    """Un JSON de resultados que se reescribe (de forma atómica) tras cada ejecución: reanudable.
+
+    Cada ejecución se guarda con una clave (p. ej. ``"sincos|semilla=1"``); :meth:`has` dice si ya está hecha con
+    el mismo presupuesto, para saltarla al reanudar.
+    """
+
+    def __init__(self, path: str | os.PathLike, header: dict):
+        self.path = Path(path)
+        self.data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
+        self.data.update(header)
+        self.data.setdefault("ejecuciones", {})
+
+    def has(self, key: str, budget_s: float) -> bool:
+        run = self.data["ejecuciones"].get(key)
+        return run is not None and math.isclose(run.get("presupuesto_s", -1), budget_s)
+
+    def add(self, key: str, result: dict) -> None:
+        self.data["ejecuciones"][key] = result
+        self.data["equipo"] = hardware()
+        self.save()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(self.data, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, self.path)
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Media, desviación típica, mínimo y máximo de la exactitud en validación de varias semillas."""
+    accs = torch.tensor([r["exactitud_validacion"] for r in runs], dtype=torch.float64)
+    return {
+        "semillas": len(runs),
+        "media": round(accs.mean().item(), 4),
+        "desviacion": round(accs.std().item(), 4) if len(runs) > 1 else 0.0,
+        "minimo": round(accs.min().item(), 4),
+        "maximo": round(accs.max().item(), 4),
+        "minutos_medios": round(sum(r["minutos"] for r in runs) / len(runs), 2),
+    }
