@@ -1,13 +1,20 @@
 """Correctores del cuaderno 05 (entrenamiento).
 
-Cada corrector imprime su veredicto en español y devuelve un :class:`~utils.exercises.core.Verdict`.
+Cada corrector imprime su veredicto en español y devuelve un :class:`~utils.exercises.core.Verdict`. Los que
+dependen de un modelo no se fían de lo que diga el estudiante: recalculan con el modelo y los datos.
+
+Niveles: 05-1 fácil (tasa de aprendizaje en un paso), 05-2 fácil (exactitud desde los logits), 05-3 fácil
+(cambia el lote y predice los pasos), 05-4 media (pareja más confundida de la CNN), 05-5 difícil / abierta
+(supera la receta rápida en validación con el mismo presupuesto).
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from .core import as_float, report
+from .core import as_float, as_int, call_student, class_index, report
 
 # Datos del ejercicio de la tasa de aprendizaje (el cuaderno 05 los repite en el enunciado).
 LR_EXERCISE = {"base_lr": 2e-3, "total_steps": 4680, "warmup_steps": 468, "step": 1000}
@@ -15,8 +22,6 @@ LR_EXERCISE = {"base_lr": 2e-3, "total_steps": 4680, "warmup_steps": 468, "step"
 
 def check_lr_at_step(answer) -> bool:
     """Ejercicio 05-1: la tasa de aprendizaje en el paso 1000 con calentamiento y coseno (ver ``LR_EXERCISE``)."""
-    import math
-
     from ..train import warmup_cosine
 
     e = LR_EXERCISE
@@ -48,8 +53,6 @@ def check_lr_at_step(answer) -> bool:
 
 def check_accuracy_from_logits(answer, logits: torch.Tensor, labels: torch.Tensor) -> bool:
     """Ejercicio 05-2: la exactitud (fracción entre 0 y 1) a partir de los logits y las etiquetas."""
-    import math
-
     expected = (logits.argmax(1) == labels).float().mean().item()
     value = as_float(answer)
     if value is None:
@@ -69,22 +72,68 @@ def check_accuracy_from_logits(answer, logits: torch.Tensor, labels: torch.Tenso
     return report(False, "", f"Tu valor es {value:.4f}.{hint}")
 
 
-def check_most_confused_pair(answer, cm: torch.Tensor, classes=None) -> bool:
-    """Ejercicio 05-3: la pareja (clase verdadera, clase predicha) más confundida de la matriz ``cm``."""
+def check_steps_prediction(answer, n_train: int, batch_size: int, epochs: int, warmup_epochs: float) -> bool:
+    """Ejercicio 05-3: predecir (pasos en total, pasos de calentamiento) de ``train_model`` antes de ejecutarlo."""
+    steps = n_train // batch_size
+    expected = (epochs * steps, max(1, int(warmup_epochs * steps)))
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return report(False, "", "Escribe una tupla de dos enteros: (pasos en total, pasos de calentamiento).")
+    got = tuple(as_int(a) for a in answer)
+    if None in got:
+        return report(False, "", "Los dos valores deben ser números enteros (sin NaN ni decimales).")
+    if got == expected:
+        return report(True, f"{expected[0]} pasos, {expected[1]} de calentamiento: coincide con len(history.lr).", "")
+    if got == expected[::-1]:
+        return report(False, "", "Has dado los dos números al revés: primero el total, después el calentamiento.")
+    if got[0] == epochs * math.ceil(n_train / batch_size) or got[0] == epochs * n_train / batch_size:
+        return report(
+            False, "", "Casi: train_model descarta el último lote incompleto (drop_last), usa la división entera."
+        )
+    return report(
+        False, "", "Cuenta los lotes completos de una época (n // batch_size), multiplica por las épocas y aplica "
+        "warmup_epochs a los lotes de una época."
+    )  # fmt: skip
+
+
+def _predictions(model, images) -> torch.Tensor | None:
+    """Las clases que predice ``model`` (en modo evaluación, sin gradientes), o ``None`` si no se puede."""
+    if not isinstance(model, torch.nn.Module) or not isinstance(images, torch.Tensor):
+        return None
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            logits = torch.cat([model(images[i : i + 1000]) for i in range(0, len(images), 1000)])
+    except Exception:
+        return None
+    finally:
+        model.train(was_training)
+    if logits.ndim != 2 or not torch.isfinite(logits).all():
+        return None
+    return logits.argmax(1)
+
+
+def check_most_confused_pair(answer, model, images: torch.Tensor, labels: torch.Tensor, classes=None) -> bool:
+    """Ejercicio 05-4: la pareja (clase verdadera, clase predicha) más confundida de ``model`` en ``images``.
+
+    El corrector calcula él mismo las predicciones y la matriz de confusión (no se fía de la del estudiante).
+    """
     from ..data import CLASSES
 
     classes = list(classes or CLASSES)
-    cm = torch.as_tensor(cm).clone()
+    preds = _predictions(model, images)
+    if preds is None:
+        return report(False, "", "Pasa el modelo entrenado (la CNN) y las imágenes de validación, como en la celda.")
+    k = len(classes)
+    cm = torch.bincount(labels.long() * k + preds.long().clamp(0, k - 1), minlength=k * k).reshape(k, k)
     off = cm.clone()
     off.fill_diagonal_(-1)
-    k = int(off.argmax())
-    true, pred = divmod(k, off.shape[1])
+    true, pred = divmod(int(off.argmax()), k)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         return report(False, "", "Escribe una tupla (clase verdadera, clase predicha), con índices o nombres.")
-    try:
-        got = tuple(classes.index(a) if isinstance(a, str) else int(a) for a in answer)
-    except (ValueError, TypeError):
-        return report(False, "", f"No reconozco {answer!r}: usa índices 0-9 o nombres de {classes}.")
+    got = tuple(class_index(a, classes) for a in answer)
+    if None in got:
+        return report(False, "", f"No reconozco {answer!r}: usa índices 0-{k - 1} o nombres de CLASSES.")
     if got == (true, pred):
         return report(
             True,
@@ -101,30 +150,43 @@ def check_most_confused_pair(answer, cm: torch.Tensor, classes=None) -> bool:
     return report(
         False,
         "",
-        "Pon la diagonal a un valor pequeño (fill_diagonal_) y busca el máximo con argmax; "
+        "Esa no es la pareja más frecuente de este modelo. Calcula su matriz con confusion_matrix(etiquetas, "
+        "predicciones), pon la diagonal a un valor pequeño (fill_diagonal_) y busca el máximo con argmax; "
         "divmod(índice, 10) da (fila, columna).",
     )
 
 
-def check_beats_quick_recipe(test_acc, seconds, baseline_acc, budget_s: float = 300) -> bool:
-    """Ejercicio 05-4 (abierto): ¿tu receta supera a la rápida sin pasarse del presupuesto de tiempo?"""
-    acc, sec, base = as_float(test_acc), as_float(seconds), as_float(baseline_acc)
-    if acc is None or sec is None or base is None:
+def check_beats_quick_recipe(train_fn, baseline_acc, images: torch.Tensor, labels: torch.Tensor, budget_s=300) -> bool:
+    """Ejercicio 05-5 (difícil, abierto): ¿tu receta supera a la rápida en validación sin pasarse del presupuesto?
+
+    ``train_fn`` es una función sin argumentos que entrena tu modelo y lo devuelve. El corrector la llama, mide él
+    mismo cuánto tarda y evalúa el modelo en validación (``images``, ``labels``): no se fía de cifras escritas.
+    """
+    import time
+
+    base, budget = as_float(baseline_acc), as_float(budget_s)
+    if base is None or not 0 <= base <= 1 or budget is None or budget <= 0:
+        return report(False, "", "Pasa la exactitud de validación de la receta rápida (entre 0 y 1) y un presupuesto.")
+    if train_fn is None or not callable(train_fn) or isinstance(train_fn, torch.nn.Module):
         return report(
-            False,
-            "",
-            "Pasa tres números: tu exactitud en prueba, los segundos de entrenamiento y la "
-            "exactitud de la receta rápida.",
-        )
-    if acc > 1:
-        return report(False, "", "Da la exactitud como fracción entre 0 y 1, no como porcentaje.")
-    if sec > budget_s:
-        return report(False, "", f"Tu entrenamiento tardó {sec:.0f} s y el presupuesto es de {budget_s:.0f} s.")
+            False, "", "Pasa una función sin argumentos que entrene tu modelo y lo devuelva (sin llamarla: sin paréntesis)."
+        )  # fmt: skip
+    start = time.perf_counter()
+    model, error = call_student(train_fn)
+    seconds = time.perf_counter() - start
+    if error:
+        return report(False, "", error)
+    preds = _predictions(model, images)
+    if preds is None:
+        return report(False, "", "Tu función debe devolver el modelo entrenado, con salidas finitas (sin NaN).")
+    acc = (preds == labels).float().mean().item()
+    if seconds > budget:
+        return report(False, "", f"Tu entrenamiento tardó {seconds:.0f} s y el presupuesto es de {budget:.0f} s.")
     if acc <= base:
         return report(
             False,
             "",
-            f"{acc:.2%} no supera el {base:.2%} de la receta rápida. Prueba otra "
-            "combinación (parches, ancho, épocas, tasa de aprendizaje).",
+            f"{acc:.2%} en validación no supera el {base:.2%} de la receta rápida. Prueba otra combinación "
+            "(parches, ancho, épocas, tasa de aprendizaje).",
         )
-    return report(True, f"{acc:.2%} en {sec:.0f} s supera el {base:.2%} de la receta rápida.", "")
+    return report(True, f"{acc:.2%} en validación en {seconds:.0f} s supera el {base:.2%} de la receta rápida.", "")
