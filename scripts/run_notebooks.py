@@ -9,7 +9,8 @@ Uso (desde la raíz del repositorio, con el entorno del curso):
 Cada cuaderno se ejecuta en un núcleo nuevo, con la carpeta ``notebooks/`` como directorio de
 trabajo, y se guarda limpio (``scripts/clean_notebooks.py``) con los números de ejecución 1, 2, 3...
 Imprime el tiempo de cada uno. Si una celda falla, el cuaderno no se guarda (queda como estaba),
-se muestra el error y se sigue con los demás; al final sale con 1.
+se muestra el error y se sigue con los demás; al final sale con 1. El tiempo de la ejecución completa
+queda en los metadatos del cuaderno (``vit_desde_cero.tiempo_completo_s``), para scripts/class_time.py.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.class_time import METADATA_KEY, RUNTIME_KEY  # noqa: E402
 from scripts.clean_notebooks import clean  # noqa: E402
 from utils.course import NOTEBOOKS  # noqa: E402
 
@@ -45,6 +47,7 @@ def run(path: Path, save: bool = True, timeout: int = 1800) -> float:
     seconds = time.perf_counter() - start
     if save:
         clean(nb)
+        nb.metadata[METADATA_KEY] = {RUNTIME_KEY: round(seconds, 1)}  # para scripts/class_time.py
         nbformat.write(nb, path)
     return seconds
 
