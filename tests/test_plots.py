@@ -43,3 +43,17 @@ def test_overlay_attention_upsamples_to_image(fashion):
     fig = plots.overlay_attention(fashion.test_images[0], torch.rand(7, 7), title="Capa 1")
     layers = fig.axes[0].get_images()
     assert len(layers) == 2 and layers[1].get_array().shape == (28, 28)
+
+
+def test_notebook_05_figures_are_in_spanish_with_decimal_comma():
+    h = History(epoch=[1, 2], train_loss=[1.0, 0.7], train_acc=[0.6, 0.8], val_loss=[0.6, 0.4], val_acc=[0.7, 0.85],
+                seconds=[10.0, 10.0])  # fmt: skip
+    fig = plots.plot_training_curves(h, label_smoothing=0.1)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "Entrenamiento (suavizado 0,1)" and titles[1] == "Validación (sin suavizado)"
+    assert "0,50" in fig.axes[0].get_legend().get_texts()[0].get_text()  # el mínimo con suavizado 0,1
+    cm = torch.tensor([[8, 2], [1, 9]])
+    fig = plots.plot_confusion_rates(cm, ["a", "b"])
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["10", "20", "80", "90"]  # % de cada fila
+    fig = plots.plot_accuracy_vs_time([("ViT", h)])
+    assert fig.axes[0].get_ylabel() == "exactitud de validación (%)"

@@ -75,8 +75,9 @@ def plot_patch_grid(image: torch.Tensor, patch_size: int, numbers: bool = True, 
                     str(i * g + j),
                     ha="center",
                     va="center",
-                    fontsize=7,
-                    color="tab:blue",
+                    fontsize=9,
+                    color="black",  # en una caja clara: se lee sobre el fondo y sobre la prenda oscura
+                    bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.8),
                 )
     ax.set_xticks([])
     ax.set_yticks([])
@@ -364,6 +365,16 @@ def _comma(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def _comma_ticks(*axes) -> None:
+    """Marcas de los ejes lineales con coma decimal («0,5» en vez de «0.5»)."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.10g}".replace(".", ",")))
+
+
 def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torch.Tensor) -> Figure:
     """Media y desviación típica de cada token (B, N, D) antes y después de normalizar, por fondo o prenda.
 
@@ -380,6 +391,7 @@ def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torc
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     axes[1].set(xlim=(-1, 1), ylim=(0, 2))
+    _comma_ticks(*axes)
     fig.tight_layout()
     return fig
 
@@ -400,6 +412,7 @@ def plot_gelu(xs, curves: dict, derivatives: dict) -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     ax1.axhline(1, color="0.7", lw=0.8, ls="--")
+    _comma_ticks(ax0, ax1)
     fig.tight_layout()
     return fig
 
@@ -426,6 +439,7 @@ def plot_grad_norms(profiles: dict, depths: Sequence[int], last_block: dict, pro
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
+    _comma_ticks(ax0, ax1)
     fig.tight_layout()
     return fig
 
@@ -441,6 +455,7 @@ def plot_loss_curves(curves: dict, chance: float, title: str, window: int = 10) 
     ax.set(xlabel="paso", ylabel="pérdida (media móvil)", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
+    _comma_ticks(ax)
     fig.tight_layout()
     return fig
 
@@ -504,7 +519,7 @@ def plot_flops_by_patch(
 # --- Cuaderno 02: atención ---------------------------------------------------------------------
 
 
-def _comma(value: float, _pos=None) -> str:
+def _comma_tick(value: float, _pos=None) -> str:
     """Un número de un eje con coma decimal («0,5»), como pide el glosario."""
     return f"{value:g}".replace(".", ",").replace("-", "−")
 
@@ -517,7 +532,7 @@ def comma_axis(*axes, which: str = "y") -> None:
         for name in which:
             axis = ax.xaxis if name == "x" else ax.yaxis
             if (ax.get_xscale() if name == "x" else ax.get_yscale()) == "linear":
-                axis.set_major_formatter(FuncFormatter(_comma))
+                axis.set_major_formatter(FuncFormatter(_comma_tick))
 
 
 def plot_softmax_scaling(dims, var_raw, var_scaled, max_raw, max_scaled, n_keys: int) -> Figure:
@@ -535,7 +550,7 @@ def plot_softmax_scaling(dims, var_raw, var_scaled, max_raw, max_scaled, n_keys:
     comma_axis(ax1)
     for ax in (ax0, ax1):
         ax.axvline(16, color="C2", ls="--", lw=1)
-        ax.text(17, ax.get_ylim()[0] * 1.5 if ax is ax0 else 0.9, "d = 16\n(el curso)", fontsize=9, color="C2")
+        ax.text(17, 0.97, "d = 16 (el curso)", fontsize=9, color="C2", va="top", transform=ax.get_xaxis_transform())
         ax.legend(fontsize=9)
         ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -558,7 +573,7 @@ def plot_attention_weights(panels: Sequence[tuple[str, torch.Tensor]], names: Se
     return fig
 
 
-def plot_attention_times(times: dict, local_slopes: dict | None = None) -> Figure:
+def plot_attention_times(times: dict) -> Figure:
     """Izquierda: tiempo por llamada frente a N (log-log, con la recta de pendiente 2); derecha: tiempo por par.
 
     ``times`` es lo que devuelve :func:`utils.flops.time_attention`.
@@ -566,21 +581,24 @@ def plot_attention_times(times: dict, local_slopes: dict | None = None) -> Figur
     ns = np.asarray(times["tokens"], dtype=float)
     paths = [k for k in times if k != "tokens"]
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4))
+    big = ns >= 128  # con menos tokens manda el trabajo fijo y el tiempo por par no dice nada
     for marker, name in zip("os", paths):
         t = np.asarray(times[name])
         ax0.loglog(ns, 1e3 * t, marker + "-", label=name)
-        ax1.semilogx(ns, 1e9 * t / ns**2, marker + "-", label=name)
+        ax1.semilogx(ns[big], 1e9 * t[big] / ns[big] ** 2, marker + "-", label=name)
     ref = 1e3 * np.asarray(times[paths[-1]])[-1] * (ns / ns[-1]) ** 2
     ax0.loglog(ns, ref, "k:", label="referencia: pendiente 2 (t ∝ N²)")
     ax0.set(xlabel="número de tokens N", ylabel="tiempo de CPU por llamada (ms)", title="Tiempo frente a N")
-    ax1.set(xlabel="número de tokens N", ylabel="nanosegundos por par de tokens", title="Tiempo por par: t / N²")
+    ax1.set(
+        xlabel="número de tokens N", ylabel="nanosegundos por par de tokens", title="Tiempo por par, t / N² (N ≥ 128)"
+    )
     ax1.set_ylim(bottom=0)
     comma_axis(ax1)
+    ax0.axvline(50, color="0.6", ls="--", lw=1)
+    ax0.text(55, 0.97, "ViT del curso (N = 50)", fontsize=9, color="0.4", va="top", transform=ax0.get_xaxis_transform())
     for ax in (ax0, ax1):
-        ax.axvline(50, color="0.6", ls="--", lw=1)
         ax.legend(fontsize=9)
         ax.grid(alpha=0.3, which="both")
-    ax1.text(55, ax1.get_ylim()[1] * 0.92, "ViT del curso\n(N = 50)", fontsize=9, color="0.4", va="top")
     fig.suptitle("La atención de una imagen con 4 cabezas de dimensión 16, en un hilo", fontsize=11)
     fig.tight_layout()
     return fig
@@ -589,7 +607,7 @@ def plot_attention_times(times: dict, local_slopes: dict | None = None) -> Figur
 def plot_cls_attention_preview(image: torch.Tensor, maps: Sequence[tuple[str, torch.Tensor]], title: str) -> Figure:
     """La imagen y, a su lado, cada mapa ``(título, atención del CLS (g, g))`` con una escala y una barra comunes.
 
-    La línea de la barra marca el peso de un mapa uniforme, 1/N.
+    La línea de la barra marca el peso de cada parche en un mapa uniforme, 1/N.
     """
     grids = [m.detach().float().cpu() for _, m in maps]
     vmax = max(float(g.max()) for g in grids)
@@ -601,11 +619,194 @@ def plot_cls_attention_preview(image: torch.Tensor, maps: Sequence[tuple[str, to
         ax.set_title(name, fontsize=10)
     for ax in axes:
         ax.axis("off")
-    bar = fig.colorbar(im, ax=axes, label="peso del token CLS en cada parche", shrink=0.85)
-    uniform = 1 / grids[0].numel()
-    bar.ax.axhline(uniform, color="cyan", lw=2)
-    bar.ax.text(1.6, uniform, f" uniforme (1/{grids[0].numel()})", transform=bar.ax.get_yaxis_transform(),
-                fontsize=9, va="center", color="0.2")  # fmt: skip
+    n = grids[0].numel()
+    bar = fig.colorbar(im, ax=axes, label=f"peso del token CLS (línea: uniforme, 1/{n})", shrink=0.85)
+    bar.ax.axhline(1 / n, color="cyan", lw=2)
     comma_axis(bar.ax)
     fig.suptitle(title, fontsize=11)
+    return fig
+
+
+# --- Cuaderno 00/01: el recorrido de una imagen, las clases y los parches ---------------------------
+
+
+def plot_vit_pipeline(cfg) -> Figure:
+    """El recorrido de una imagen por el ViT de ``cfg`` (un ``ViTConfig``): una caja por etapa, con la forma
+    de su tensor (sin el eje del lote) y el color del cuaderno que la construye."""
+    from matplotlib.patches import FancyBboxPatch, Patch
+
+    N, D, L, K = cfg.num_patches, cfg.dim, cfg.depth, cfg.num_classes
+    P = cfg.in_chans * cfg.patch_size**2
+    stages = [  # (texto de la caja, forma del tensor, cuaderno que la construye)
+        ("Imagen", f"{cfg.in_chans}×{cfg.img_size}×{cfg.img_size}", "00"),
+        (f"Parches\n{cfg.patch_size}×{cfg.patch_size}", f"{N} × {P}", "01"),
+        ("Embedding\nde parches", f"{N} × {D}", "01"),
+        ("+ token CLS", f"{N + 1} × {D}", "04"),
+        ("+ embedding\nde posición", f"{N + 1} × {D}", "04"),
+        (f"Bloques\nTransformer ×{L}", f"{N + 1} × {D}", "02-03"),
+        ("LayerNorm\ny token CLS", f"{D}", "04"),
+        ("Cabeza", f"{K} logits", "04"),
+        ("Clase", "mayor logit", "05"),
+    ]
+    colors = {"00": "#e0e0e0", "01": "#fdd9a0", "02-03": "#b9e4b4", "04": "#d4c4f0", "05": "#a9d3f5"}
+    # Dos filas en zigzag: cinco cajas de izquierda a derecha y cuatro de derecha a izquierda.
+    centers = [(1 + 2 * i, 3.3) for i in range(5)] + [(9 - 2.6667 * i, 1.0) for i in range(4)]
+    w, h = 1.6, 1.2
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for (label, shape, nb), (cx, cy) in zip(stages, centers):
+        box = FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0.05", facecolor=colors[nb])
+        box.set_edgecolor("0.3")
+        ax.add_patch(box)
+        ax.text(cx, cy + 0.18, label, ha="center", va="center", fontsize=10, weight="bold")
+        ax.text(cx, cy - 0.4, shape, ha="center", va="center", fontsize=9, family="monospace")
+    for (x0, y0), (x1, y1) in zip(centers, centers[1:]):
+        if y0 == y1:  # misma fila: flecha horizontal entre los bordes
+            sx = 1 if x1 > x0 else -1
+            start, end = (x0 + sx * (w / 2 + 0.05), y0), (x1 - sx * (w / 2 + 0.05), y1)
+        else:  # cambio de fila: flecha hacia abajo
+            start, end = (x0, y0 - h / 2 - 0.05), (x1, y1 + h / 2 + 0.05)
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", lw=1.5, color="0.2"))
+    handles = [Patch(facecolor=c, edgecolor="0.3", label=f"cuaderno {k}") for k, c in colors.items()]
+    ax.legend(handles=handles, loc="lower center", fontsize=9, ncol=5, frameon=False)
+    ax.set_xlim(-0.2, 10.2)
+    ax.set_ylim(-0.6, 4.1)
+    ax.axis("off")
+    ax.set_title("El recorrido de una imagen por el ViT del curso (formas sin el eje del lote)")
+    return fig
+
+
+def plot_class_mosaic(images: torch.Tensor, labels: torch.Tensor, classes: Sequence[str] = CLASSES, per_class: int = 6):
+    """Las ``per_class`` primeras imágenes de cada clase, una columna por clase, separadas por una línea gris."""
+    gap, side = 2, images.shape[-1]
+    cell = side + gap
+    mosaic = np.full((per_class * cell - gap, len(classes) * cell - gap), np.nan)
+    for c in range(len(classes)):
+        for r, i in enumerate((labels == c).nonzero().squeeze(1)[:per_class]):
+            mosaic[r * cell : r * cell + side, c * cell : c * cell + side] = images[i].numpy()
+    cmap = plt.get_cmap("gray_r").copy()
+    cmap.set_bad("#c8c8c8")  # las separaciones, en gris
+    fig, ax = plt.subplots(figsize=(10, 7))
+    ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=255)
+    names = [f"{c} · {n}" for c, n in enumerate(classes)]
+    ax.set_xticks([c * cell + side / 2 for c in range(len(classes))], names, rotation=30, ha="left", fontsize=9)
+    ax.xaxis.tick_top()
+    ax.set_yticks([])
+    ax.set_title(f"Las {per_class} primeras imágenes de entrenamiento de cada clase", pad=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_patch_strip(patches: torch.Tensor, patch_size: int, per_row: int = 25) -> Figure:
+    """Los parches (N, p·p) de una imagen uno detrás de otro, en orden de lectura, con su número encima."""
+    n = len(patches)
+    rows = int(np.ceil(n / per_row))
+    fig, axes = plt.subplots(rows, per_row, figsize=(10, 1.15 * rows + 0.4), squeeze=False)
+    vmin, vmax = patches.min().item(), patches.max().item()
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(patches[k].reshape(patch_size, patch_size).numpy(), cmap="gray_r", vmin=vmin, vmax=vmax)
+        ax.set_title(str(k), fontsize=9, pad=2)
+    fig.suptitle(f"Los {n} parches de {patch_size}×{patch_size}, uno detrás de otro, en orden de lectura", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_patch_sizes(image: torch.Tensor, rebuilt: dict, dim: int) -> Figure:
+    """Arriba, la cuadrícula de cada tamaño de parche; abajo, la imagen reconstruida tras pasar cada parche por
+    ``dim`` números (``rebuilt[p]``, un tensor (1, 1, H, W)), con una barra de color común."""
+    sizes = list(rebuilt)
+    fig, axes = plt.subplots(2, len(sizes), figsize=(10, 5.8), layout="constrained")
+    lo = min(float(r.min()) for r in rebuilt.values())
+    hi = max(float(r.max()) for r in rebuilt.values())
+    for col, ps in enumerate(sizes):
+        g = image.shape[-1] // ps
+        plot_patch_grid(image, ps, numbers=False, ax=axes[0, col])
+        axes[0, col].set_title(f"p = {ps}: {g * g} tokens de {ps * ps} valores", fontsize=10)
+        im = axes[1, col].imshow(rebuilt[ps][0, 0].numpy(), cmap="gray_r", vmin=lo, vmax=hi)
+        kept = "los guarda todos" if ps * ps <= dim else f"guarda {dim} de {ps * ps}"
+        axes[1, col].set_title(f"D = {dim}: {kept}", fontsize=10)
+        axes[1, col].axis("off")
+    fig.colorbar(im, ax=axes[1, :], shrink=0.8, label="píxel normalizado")
+    fig.suptitle(
+        f"Arriba, la cuadrícula de tokens; abajo, cada parche tras pasar por un embedding lineal de D = {dim}",
+        fontsize=11,
+    )
+    return fig
+
+
+# --- Cuaderno 05: entrenamiento -----------------------------------------------------------------
+
+
+def _comma(x: float, digits: int = 1) -> str:
+    """Un número con coma decimal, como se escribe en español: 0,5."""
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def plot_training_curves(history, label_smoothing: float = 0.1, title: str = "Curvas de entrenamiento") -> Figure:
+    """Tres paneles que no mezclan objetivos distintos.
+
+    La pérdida de entrenamiento lleva suavizado de etiquetas (su mínimo es la entropía del objetivo suavizado) y
+    se promedia durante la época; la de validación es la entropía cruzada sin suavizar, al final de la época. Por
+    eso van en paneles separados; la exactitud sí es la misma medida en los dos.
+    """
+    h = history if isinstance(history, dict) else history.as_dict()
+    k = 10
+    q = [1 - label_smoothing + label_smoothing / k] + [label_smoothing / k] * (k - 1)
+    floor = -sum(p * np.log(p) for p in q if p > 0)
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.6))
+    ax1.plot(h["epoch"], h["train_loss"], "o-", color="tab:blue")
+    ax1.axhline(floor, color="gray", ls="--", lw=1, label=f"mínimo posible ({_comma(floor, 2)})")
+    ax1.set(xlabel="época", ylabel="entropía cruzada", title=f"Entrenamiento (suavizado {_comma(label_smoothing)})")
+    ax1.legend(fontsize=9)
+    ax2.plot(h["epoch"], h["val_loss"], "o-", color="tab:orange")
+    ax2.set(xlabel="época", ylabel="entropía cruzada", title="Validación (sin suavizado)")
+    ax3.plot(h["epoch"], np.array(h["train_acc"]) * 100, "o-", label="entrenamiento (durante la época)")
+    ax3.plot(h["epoch"], np.array(h["val_acc"]) * 100, "o-", label="validación (al final)")
+    ax3.set(xlabel="época", ylabel="exactitud (%)", title="Exactitud")
+    ax3.legend(fontsize=9)
+    for ax in (ax1, ax2, ax3):
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_rates(
+    cm: torch.Tensor, classes: Sequence[str] = CLASSES, title: str = "Matriz de confusión"
+) -> Figure:
+    """Matriz de confusión normalizada por filas: el % de cada clase verdadera que acaba en cada predicha."""
+    cm = cm.cpu().numpy() if isinstance(cm, torch.Tensor) else np.asarray(cm)
+    rates = 100 * cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(8.5, 7.5))
+    im = ax.imshow(rates, cmap="Blues", vmin=0, vmax=100)
+    n = len(classes)
+    ax.set_xticks(range(n), classes, rotation=40, ha="right", fontsize=9)
+    ax.set_yticks(range(n), classes, fontsize=9)
+    ax.set(xlabel="clase predicha", ylabel="clase verdadera", title=title)
+    for i in range(n):
+        for j in range(n):
+            if rates[i, j] >= 0.5:
+                ax.text(j, i, _comma(rates[i, j], 0), ha="center", va="center", fontsize=9,
+                        color="white" if rates[i, j] > 50 else "black")  # fmt: skip
+    fig.colorbar(im, ax=ax, fraction=0.046, label="% de la fila (clase verdadera)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_vs_time(
+    runs: Sequence[tuple[str, object]], title: str = "Exactitud de validación frente a tiempo"
+) -> Figure:
+    """Exactitud de validación al final de cada época frente a los segundos acumulados, de varios ``History``."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for name, history in runs:
+        h = history if isinstance(history, dict) else history.as_dict()
+        ax.plot(np.cumsum(h["seconds"]), np.array(h["val_acc"]) * 100, "o-", label=name)
+    ax.set(xlabel="segundos de entrenamiento", ylabel="exactitud de validación (%)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
     return fig
