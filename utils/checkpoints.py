@@ -162,12 +162,10 @@ def _save_error(path: Path, exc: OSError, doing: str) -> CheckpointSaveError:
         why = "el disco está lleno"
     else:
         why = f"error del sistema: {exc.strerror or exc}"
-    err = CheckpointSaveError(
+    return CheckpointSaveError(  # la causa original (errno) queda en __cause__
         f"No se pudo guardar el punto de control '{path}' al {doing}: {why}. El archivo anterior, si había, "
         "está intacto. Guarda en otra carpeta (por ejemplo 'checkpoints/' del repositorio o tu carpeta personal)."
     )
-    err.errno, err.strerror = exc.errno, exc.strerror
-    return err
 
 
 def _remove_stale_tmp(path: Path) -> None:
@@ -349,7 +347,8 @@ def _read(path: Path) -> dict:
             "revisa sus permisos o cópialo a tu carpeta."
         ) from exc
     except Exception as exc:
-        if "weights only" in str(exc).lower():
+        text = str(exc).lower()
+        if "weights only" in text and "global" in text:  # una clase o función de Python, no datos
             raise CheckpointError(
                 f"'{path}' contiene objetos de Python que no son datos (clases o funciones, quizá código): no se "
                 "carga, por seguridad (weights_only=True). No es un punto de control del curso o fue modificado: "
