@@ -69,3 +69,19 @@ def test_checkpoint_recipe_is_valid_and_stays_small():
     n = count_parameters(ViT(config=CHECKPOINT_CONFIG))
     assert n * 4 < 4 * 2**20  # el archivo se queda en unos pocos MB
     assert CHECKPOINT_CONFIG.patch_size == 4 and CHECKPOINT_CONFIG.img_size == 28
+
+
+def test_lesson_split_and_quick_recipe_follow_the_mode(fashion, monkeypatch):
+    from utils.recipes import FAST_EPOCHS, FAST_SIZES, lesson_split, quick_recipe
+    from utils.train import FAST_ENV
+
+    monkeypatch.setenv(FAST_ENV, "1")
+    x_train, y_train, x_val, y_val, x_test, y_test = lesson_split(fashion)
+    assert (len(y_train), len(y_val), len(y_test)) == tuple(FAST_SIZES.values())
+    assert x_train.dtype == torch.float32 and x_train.shape[1:] == (1, 28, 28)
+    assert torch.bincount(y_val).min() == len(y_val) // 10
+    assert quick_recipe()["epochs"] == FAST_EPOCHS
+    monkeypatch.setenv(FAST_ENV, "0")
+    _, y_train, _, y_val, _, y_test = lesson_split(fashion)
+    assert (len(y_train), len(y_val), len(y_test)) == (55_000, 5_000, 10_000)
+    assert quick_recipe() == QUICK_RECIPE

@@ -159,3 +159,37 @@ def epochs_for_budget(
         )
     seconds_per_epoch = overhead * (n_train + n_eval / 3) / images_per_second
     return max(1, math.floor(budget_s / seconds_per_epoch))
+
+
+# --- Tamaños del cuaderno 05 según el modo --------------------------------------------------------
+# En modo completo, las partes enteras y las épocas de la receta; en modo rápido (VIT_FAST=1, la integración
+# continua), subconjuntos equilibrados y 2 épocas, con el mismo código. Así las celdas del estudiante no
+# necesitan saber en qué modo están.
+FAST_SIZES = {"train": 6_000, "val": 1_000, "test": 2_000}
+FAST_EPOCHS = 2
+
+
+def lesson_split(data, seed: int = 0):
+    """Las partes (entrenamiento, validación, prueba) del cuaderno 05 como tensores ``float`` normalizados.
+
+    Devuelve ``(x_train, y_train, x_val, y_val, x_test, y_test)``: 55 000 / 5 000 / 10 000 imágenes en modo completo
+    (la partición fija de :func:`utils.data.train_val_test`); en modo rápido, subconjuntos equilibrados de ellas.
+    """
+    from .data import subset, to_float, train_val_test
+    from .train import is_fast_mode
+
+    s = train_val_test(data)
+    parts = [(s.train_images, s.train_labels), (s.val_images, s.val_labels), (s.test_images, s.test_labels)]
+    if is_fast_mode():
+        parts = [subset(x, y, n, seed=seed) for (x, y), n in zip(parts, FAST_SIZES.values())]
+    out = []
+    for x, y in parts:
+        out += [to_float(x), y]
+    return tuple(out)
+
+
+def quick_recipe() -> dict:
+    """``QUICK_RECIPE`` con las épocas del modo (las de la receta en modo completo, 2 en modo rápido)."""
+    from .train import is_fast_mode
+
+    return {**QUICK_RECIPE, "epochs": FAST_EPOCHS if is_fast_mode() else QUICK_RECIPE["epochs"]}
