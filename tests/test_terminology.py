@@ -14,7 +14,13 @@ from scripts import quality
 
 
 def sources() -> list:
-    paths = [p for p in quality.default_text_sources() if p.resolve() != quality.GLOSSARY.resolve()]
+    """Lo que lee una persona, menos el glosario (que nombra las variantes a propósito) y lo generado en
+    ``_build/`` (el libro, que no se sube y copia el glosario)."""
+    paths = [
+        p
+        for p in quality.default_text_sources()
+        if p.resolve() != quality.GLOSSARY.resolve() and "_build" not in p.relative_to(quality.ROOT).parts
+    ]
     return [pytest.param(p, id=quality.rel(p)) for p in paths]
 
 
@@ -33,6 +39,12 @@ def test_glossary_has_variants():
     assert {"incrustación", "precisión", "batch", "coste", "checkpoint", "auto-atención"} <= set(variants)
     assert variants["precisión"].preferred == "exactitud" and variants["precisión"].english == "accuracy"
     assert variants["batch"].prose_only and not variants["incrustación"].prose_only
+    # Decisiones del glosario: broadcasting, los tres sentidos de «núcleo», «cableado» y la variante neutra.
+    assert {"difusión", "difundirse", "núcleo de convolución", "núcleo optimizado", "núcleo de Python"} <= set(variants)
+    assert {"cableado", "ordenador", "desviación típica"} <= set(variants)
+    assert variants["ordenador"].preferred == "computadora"
+    assert variants["desviación típica"].preferred == "desviación estándar"
+    assert variants["cableado"].english == "wiring"
 
 
 def test_catches_forbidden_variant_in_notebook(tmp_path):
@@ -63,6 +75,14 @@ def test_catches_variant_in_utils_messages_and_docstrings():
         ("Lo evaluamos en el conjunto de test.", ["conjunto de test"]),
         ("La codificación posicional del ViT se aprende.", ["codificación posicional"]),
         ("Normalización por capas", ["Normalización por capas"]),
+        ("La máscara debe poder difundirse a (6, 6).", ["difundirse"]),
+        ("La difusión de formas en PyTorch.", ["difusión"]),
+        ("Una convolución con núcleo y paso iguales a p.", ["núcleo y paso"]),
+        ("La fila d es el núcleo de la convolución aplanado.", ["núcleo de la convolución"]),
+        ("Todo en un solo núcleo optimizado.", ["núcleo optimizado"]),
+        ("Cada cuaderno se ejecuta en un núcleo nuevo.", ["núcleo nuevo"]),
+        ("Con los dos cableados del bloque.", ["cableados"]),
+        ("En tu ordenador, la desviación típica.", ["ordenador", "desviación típica"]),
     ],
 )
 def test_catches(text, expected):
@@ -85,6 +105,11 @@ def test_catches(text, expected):
         "La codificación posicional sinusoidal del Transformer original.",
         "Compara con utils.patches.patchify y con torch.nn.Linear.",
         "Escribe *patch embedding* en inglés para buscar en la documentación.",
+        "Una CPU de 2 núcleos y 4 hilos.",
+        "El *broadcasting* («difusión») repite los ejes de tamaño 1.",
+        "Una convolución con filtros de p×p y paso p; la atención fusionada es un solo *kernel*.",
+        "En tu computadora, la media y la desviación estándar.",
+        "Las conexiones del bloque: dónde va la LayerNorm.",
     ],
 )
 def test_allows(text):
