@@ -56,7 +56,9 @@ def test_cnn_learns_with_train_model(fashion, tmp_path):
         lr=3e-3,
         progress=False,
         device="cpu",
-        checkpoint_path=tmp_path / "cnn.pt",
     )
     assert history.val_acc[-1] > 0.5  # aprende algo real en 3 épocas sobre 512 imágenes
-    assert not (tmp_path / "cnn.pt").exists()  # la CNN no se guarda como punto de control del ViT
+    # checkpoint_path guarda un ViT: con la CNN es un error claro antes de entrenar, no un «no guardar» silencioso.
+    with pytest.raises(ValueError, match="checkpoint_path solo sirve con un ViT"):
+        train_model(model, x, labels, epochs=1, checkpoint_path=tmp_path / "cnn.pt", progress=False)
+    assert not (tmp_path / "cnn.pt").exists()
