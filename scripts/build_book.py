@@ -10,7 +10,7 @@ secciones propias (en el orden de ``utils/course.py``) y el glosario. Antes de l
 (``book/conf.py``, con myst-nb y sphinx-book-theme) se preparan las fuentes en ``_build/libro_fuente/``:
 
 - la insignia de Colab (una imagen de otro sitio) pasa a ser un enlace de texto;
-- el explorador interactivo (un widget, que sin núcleo no se mueve) se sustituye por una nota: su
+- el explorador interactivo (un widget, que sin un kernel de Jupyter no se mueve) se sustituye por una nota: su
   figura estática está en la celda anterior;
 - la celda de configuración no se muestra, y las soluciones ocultas en Jupyter salen plegadas;
 - los enlaces a archivos del repositorio que no son páginas del libro apuntan a GitHub.
@@ -44,7 +44,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = (
     '<div class="admonition note nota-interactiva"><p class="admonition-title">Explorador interactivo</p>'
     "<p>Aquí, en Jupyter o en Colab, aparece el explorador interactivo: sus controles eligen la imagen, la "
-    "capa, la cabeza y el modo, y la figura se redibuja. En el libro no hay un núcleo que lo mueva; la "
+    "capa, la cabeza y el modo, y la figura se redibuja. En el libro no hay un kernel de Jupyter que lo mueva; la "
     "figura de la celda anterior es una de sus vistas.</p></div>"
 )
 _LINK = re.compile(r"(\]\()([^)\s]+)(\))")

@@ -439,7 +439,7 @@ def default_text_sources() -> list[Path]:
     paths = list(notebook_paths())
     for md in sorted(ROOT.rglob("*.md")):
         parts = md.relative_to(ROOT).parts
-        if not any(p.startswith(".") or p in {"node_modules", "__pycache__"} for p in parts):
+        if not any(p.startswith(".") or p in {"node_modules", "__pycache__", "_build"} for p in parts):
             paths.append(md)
     for d in CODE_DIRS:
         paths.extend(sorted((ROOT / d).glob("*.py")))

@@ -183,3 +183,13 @@ def test_first_page_screenshot_shows_the_title(book):
     assert "ViT desde cero" in title["text"]
     assert title["visible"] and 0 <= title["top"] and title["bottom"] <= title["height"], title
     assert png_is_not_blank(png)
+
+
+def test_workflows_publish_the_book_and_run_ci():
+    yaml = pytest.importorskip("yaml")
+    workflows = ROOT / ".github" / "workflows"
+    pages = yaml.safe_load((workflows / "pages.yml").read_text(encoding="utf-8"))
+    steps = " ".join(str(s) for job in pages["jobs"].values() for s in job["steps"])
+    assert "scripts/build_book.py" in steps and "actions/deploy-pages" in steps and "npm ci" in steps
+    ci = yaml.safe_load((workflows / "ci.yml").read_text(encoding="utf-8"))
+    assert any(s.get("run") == "bash .ci/run" for job in ci["jobs"].values() for s in job["steps"])
