@@ -21,6 +21,7 @@ NOTEBOOKS = [
     ("00_introduccion_y_datos.ipynb", "Introducción y datos"),
     ("01_parches_y_embedding.ipynb", "Parches y embedding"),
     ("02_atencion.ipynb", "Atención"),
+    ("02b_atencion_a_fondo.ipynb", "Atención a fondo"),
     ("03_bloque_transformer.ipynb", "El bloque Transformer"),
     ("04_vit_completo.ipynb", "El ViT completo"),
     ("05_entrenamiento.ipynb", "Entrenamiento"),

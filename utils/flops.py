@@ -16,6 +16,7 @@ los 17,6 «GFLOPs» que suelen citarse para ViT-B/16 a 224×224 son multiplicaci
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
@@ -98,3 +99,70 @@ def measure_flops(model: nn.Module, x: torch.Tensor) -> int:
             a.fused = fused
         model.train(was_training)
     return counter.get_total_flops() // x.shape[0]
+
+
+# --- Cuánto tarda la atención (cuaderno 02b) ---------------------------------------------------
+
+
+def time_attention(
+    token_counts, batch: int = 1, heads: int = 4, head_dim: int = 16, repeats: int = 3, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Tiempo de CPU por llamada (en segundos) de la atención escrita a mano y de la fusionada para cada N.
+
+    Para cada N de ``token_counts`` genera Q, K y V aleatorios de forma (batch, heads, N, head_dim) y
+    mide ``utils.attention.scaled_dot_product_attention`` y ``F.scaled_dot_product_attention``. Usa un
+    solo hilo y el tiempo de CPU de ese hilo (``time.thread_time``), que no cuenta los ratos en que el
+    sistema atiende a otros programas; cada medida es la mejor de ``repeats`` llamadas tras una de
+    calentamiento. Al terminar devuelve a PyTorch los hilos que tenía.
+
+    Returns:
+        ``{"tokens": N, "escrita a mano": segundos, "fusionada": segundos}``, arreglos de NumPy.
+    """
+    import time
+
+    import torch.nn.functional as F
+
+    from .attention import scaled_dot_product_attention
+    from .validation import check_positive
+
+    check_positive(batch=batch, heads=heads, head_dim=head_dim, repeats=repeats)
+    ns = [int(n) for n in token_counts]
+    if not ns or min(ns) < 1:
+        raise ValueError(f"token_counts debe ser una lista de enteros positivos y es {token_counts!r}.")
+
+    def best(fn, *args) -> float:
+        fn(*args)  # calentamiento
+        times = []
+        for _ in range(repeats):
+            t0 = time.thread_time()
+            fn(*args)
+            times.append(time.thread_time() - t0)
+        return min(times)
+
+    g = torch.Generator().manual_seed(seed)
+    manual, fused = [], []
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            for n in ns:
+                q, k, v = (torch.randn(batch, heads, n, head_dim, generator=g) for _ in range(3))
+                manual.append(best(scaled_dot_product_attention, q, k, v))
+                fused.append(best(F.scaled_dot_product_attention, q, k, v))
+                del q, k, v
+    finally:
+        torch.set_num_threads(threads)
+    return {"tokens": np.array(ns), "escrita a mano": np.array(manual), "fusionada": np.array(fused)}
+
+
+def loglog_slope(xs, ys, last: int | None = None) -> float:
+    """Pendiente de la recta que mejor ajusta ``log y`` frente a ``log x`` (con ``last``, solo los últimos puntos).
+
+    Si ``y ∝ x^k``, la pendiente es ``k``: 2 para un coste que crece con N².
+    """
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if last is not None:
+        xs, ys = xs[-last:], ys[-last:]
+    if len(xs) < 2 or (xs <= 0).any() or (ys <= 0).any():
+        raise ValueError("loglog_slope necesita al menos dos puntos con x e y positivos.")
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])

@@ -593,6 +593,8 @@ def plot_attention_times(times: dict) -> Figure:
         xlabel="número de tokens N", ylabel="nanosegundos por par de tokens", title="Tiempo por par, t / N² (N ≥ 128)"
     )
     ax1.set_ylim(bottom=0)
+    ax1.set_xticks(ns[big], [str(int(n)) for n in ns[big]])
+    ax1.minorticks_off()
     comma_axis(ax1)
     ax0.axvline(50, color="0.6", ls="--", lw=1)
     ax0.text(55, 0.97, "ViT del curso (N = 50)", fontsize=9, color="0.4", va="top", transform=ax0.get_xaxis_transform())
