@@ -112,7 +112,7 @@ def _clean(value, where: str, depth: int = 0):
     raise CheckpointError(
         f"{where} es {kind} ({describe(value)}), que no se podría volver a cargar de forma segura (weights_only=True). "
         "Los metadatos solo guardan números, cadenas, booleanos, None, listas y diccionarios: conviértelo con "
-        "str(...) o float(...), o quítalo."
+        "str(...) o float(...), o no lo incluyas."
     )
 
 
@@ -162,7 +162,7 @@ def _save_error(path: Path, exc: OSError, doing: str) -> CheckpointSaveError:
         why = "el disco está lleno"
     else:
         why = f"error del sistema: {exc.strerror or exc}"
-    return CheckpointSaveError(  # la causa original (errno) queda en __cause__
+    return CheckpointSaveError(  # la causa original queda encadenada (from exc)
         f"No se pudo guardar el punto de control '{path}' al {doing}: {why}. El archivo anterior, si había, "
         "está intacto. Guarda en otra carpeta (por ejemplo 'checkpoints/' del repositorio o tu carpeta personal)."
     )

@@ -1,7 +1,7 @@
 """Comprobaciones de argumentos con mensajes de error claros en español.
 
 Cada función pública de ``utils`` llama a estas comprobaciones a su entrada, y solo ahí: así un
-error nombra el argumento que llegó mal, su valor y cómo arreglarlo, en lugar de un traceback
+error nombra el argumento que llegó mal, su valor y cómo arreglarlo, en lugar de una traza
 en inglés desde el fondo de PyTorch o, peor, un resultado erróneo silencioso.
 
 Todos los errores son ``ValueError``; los de tipo (una cadena donde va un número, un arreglo de
@@ -312,7 +312,7 @@ def model_dtype(model) -> torch.dtype:
 
 
 def check_model(model) -> None:
-    """Comprueba que ``model`` sea un ``nn.Module`` (y no, por ejemplo, la clase sin instanciar)."""
+    """Comprueba que ``model`` sea un ``nn.Module`` (y no, por ejemplo, la clase sin crear el modelo)."""
     if isinstance(model, type) and issubclass(model, torch.nn.Module):
         raise InputTypeError(f"model es la clase {model.__name__}, no un modelo: créalo con {model.__name__}().")
     if not isinstance(model, torch.nn.Module):
