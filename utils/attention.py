@@ -21,8 +21,8 @@ from .validation import InputTypeError, as_float, check_divisible, check_fits_in
 def _check_mask(mask, scores_shape: torch.Size) -> torch.Tensor | None:
     """Comprueba la máscara frente a la forma de las puntuaciones (..., N, M) y la devuelve.
 
-    La máscara es bool (True = se puede atender) o float (se suma a las puntuaciones) y se difunde
-    a (..., N, M) con las reglas de PyTorch. Cada consulta debe poder atender al menos a una clave:
+    La máscara es bool (True = se puede atender) o float (se suma a las puntuaciones) y se lleva
+    a (..., N, M) por *broadcasting*, con las reglas de PyTorch. Cada consulta debe poder atender al menos a una clave:
     una fila toda False (o toda -inf) no tiene softmax definida (la versión escrita a mano daría NaN y
     la fusionada ceros), así que se rechaza con un error en lugar de dar dos resultados distintos.
     """
@@ -40,7 +40,7 @@ def _check_mask(mask, scores_shape: torch.Size) -> torch.Tensor | None:
         shape = None
     if mask.ndim < 2 or shape != scores_shape or mask.shape[-2:] != scores_shape[-2:]:
         raise ValueError(
-            f"La máscara tiene forma {tuple(mask.shape)} y debe poder difundirse a {tuple(scores_shape)} "
+            f"La máscara tiene forma {tuple(mask.shape)} y debe llevarse por broadcasting a {tuple(scores_shape)} "
             f"(las puntuaciones); usa una máscara (N, M) = {tuple(scores_shape[-2:])} o (B, 1, N, M)."
         )
     if mask.dtype == torch.bool:
@@ -73,8 +73,8 @@ def scaled_dot_product_attention(
         q: consultas (..., N, d).
         k: claves (..., M, d).
         v: valores (..., M, d_v).
-        mask: opcional, bool (True = se puede atender) o float (se suma), difundible a (..., N, M)
-            con las reglas de PyTorch. Cada fila debe permitir al menos una clave.
+        mask: opcional, bool (True = se puede atender) o float (se suma), que se lleva a (..., N, M)
+            por *broadcasting* con las reglas de PyTorch. Cada fila debe permitir al menos una clave.
         dropout_p: probabilidad de *dropout* sobre los pesos, en [0, 1).
 
     Returns:

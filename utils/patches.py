@@ -1,7 +1,7 @@
 """Parches: de una imagen a una secuencia de vectores.
 
-``patchify`` corta a mano; ``PatchEmbedding`` hace lo mismo con una convolución de
-núcleo y paso iguales al tamaño del parche, seguida de la proyección lineal.
+``patchify`` corta a mano; ``PatchEmbedding`` hace lo mismo con una convolución cuyo
+filtro y paso miden lo mismo que el parche, seguida de la proyección lineal.
 """
 
 from __future__ import annotations
