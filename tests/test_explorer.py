@@ -211,3 +211,30 @@ def test_render_has_a_colour_legend(model, image):
     fig = render(model, image, 3, -1, None, "raw", 0.5)
     texts = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
     assert texts == ["clase verdadera", "otra clase"]
+
+
+def test_notebook_06_control_figures(model, image):
+    from utils.data import to_float
+
+    images = torch.stack([image, image.flip(-1)])
+    mask = E.garment_patches(images, TINY.patch_size)
+    stats = {
+        "entrenado": E.attention_statistics(model, to_float(images), mask),
+        "sin entrenar": E.attention_statistics(E.untrained_like(model), to_float(images), mask),
+        "uniforme": E.uniform_statistics(TINY, mask),
+    }
+    fig = plots.plot_attention_controls(stats)
+    assert len(fig.axes) == 3 and fig.axes[0].get_legend() is not None
+
+    maps = {"clase predicha": torch.rand(2, 4, 4), "segunda clase": torch.rand(2, 4, 4)}
+    fig = plots.plot_maps_one_scale(images, maps, titles=["a", "b"])
+    assert len(fig.axes) == 3 * 2 + 1  # imagen y dos mapas por columna, más una sola barra de color
+    limits = {im.get_clim() for ax in fig.axes[2:6] for im in ax.get_images()[1:]}
+    assert len(limits) == 1  # todos los mapas en la misma escala
+
+    fig = plots.plot_deletion_curves([0, 8, 16], {"rollout": [1.0, 0.5, 0.1], "azar": [1.0, 0.8, 0.1]}, 16)
+    assert "área" in fig.axes[0].get_legend().get_texts()[0].get_text()
+
+    mirrors = {"entrenado": E.mirror_similarity(E.position_embedding_similarity(model.pos_embed))}
+    fig = plots.plot_mirror_similarity(mirrors)
+    assert len(fig.axes[0].patches) == 4

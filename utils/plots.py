@@ -145,16 +145,26 @@ def plot_confusion_matrix(
 
 
 def overlay_attention(
-    image: torch.Tensor, attention_grid: torch.Tensor, ax=None, alpha: float = 0.5, title: str | None = None
+    image: torch.Tensor,
+    attention_grid: torch.Tensor,
+    ax=None,
+    alpha: float = 0.5,
+    title: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Figure:
-    """Superpone un mapa de atención (g, g) ampliado al tamaño de la imagen."""
+    """Superpone un mapa de atención (g, g) ampliado al tamaño de la imagen.
+
+    Sin ``vmin`` ni ``vmax`` cada mapa usa su propia escala de color (de su mínimo a su máximo); dales
+    valor para comparar varios mapas en una misma escala.
+    """
     a = _as_image(image)
     H, W = a.shape[:2]
     att = attention_grid.detach().float().cpu()[None, None]
     att = torch.nn.functional.interpolate(att, size=(H, W), mode="bilinear", align_corners=False)[0, 0].numpy()
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(3, 3))
     ax.imshow(a, cmap="gray")
-    ax.imshow(att, cmap="inferno", alpha=alpha)
+    ax.imshow(att, cmap="inferno", alpha=alpha, vmin=vmin, vmax=vmax)
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=8)
@@ -809,6 +819,149 @@ def plot_accuracy_vs_time(
         ax.plot(np.cumsum(h["seconds"]), np.array(h["val_acc"]) * 100, "o-", label=name)
     ax.set(xlabel="segundos de entrenamiento", ylabel="exactitud de validación (%)", title=title)
     ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# --- Cuaderno 06: controles, mapas en una escala y fidelidad ------------------------------------
+
+CONTROL_STYLES = {
+    "entrenado": {"color": "tab:blue", "marker": "o"},
+    "sin entrenar": {"color": "tab:orange", "marker": "s"},
+    "uniforme": {"color": "gray", "marker": "", "linestyle": "--"},
+}
+
+
+def _decimal(x: float, digits: int = 2) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def plot_attention_controls(stats: dict, title: str = "El modelo entrenado frente a sus controles") -> Figure:
+    """Las estadísticas de atención del cuaderno 06 para el modelo entrenado, uno sin entrenar y la uniforme.
+
+    ``stats`` es ``{"entrenado": ..., "sin entrenar": ..., "uniforme": ...}`` con los diccionarios de
+    :func:`utils.explain.attention_statistics` y :func:`utils.explain.uniform_statistics`.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+    for name, s in stats.items():
+        style = CONTROL_STYLES.get(name, {})
+        for ax, key in ((axes[0], "distancia"), (axes[1], "entropía")):
+            v = s[key].detach().cpu()
+            layers = np.arange(len(v))
+            ax.plot(layers, v.mean(1).numpy(), label=name, **style)
+            if v.shape[1] > 1:  # el intervalo entre la cabeza mínima y la máxima
+                ax.fill_between(
+                    layers, v.min(1).values.numpy(), v.max(1).values.numpy(), alpha=0.2, color=style.get("color")
+                )
+    axes[0].set(
+        xlabel="capa",
+        ylabel="píxeles",
+        title="Distancia media de atención\n(línea: media de las cabezas; banda: mín.–máx.)",
+    )
+    axes[1].set(xlabel="capa", ylabel="nats", title="Entropía de la atención del CLS\n(menos = más concentrada)")
+    names = list(stats)
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        values = [100 * stats[name]["prenda (última capa)"], 100 * stats[name]["prenda (rollout)"]]
+        color = CONTROL_STYLES.get(name, {}).get("color")
+        bars = axes[2].bar(np.arange(2) + (i - (len(names) - 1) / 2) * width, values, width, label=name, color=color)
+        axes[2].bar_label(bars, [f"{v:.0f}" for v in values], fontsize=9)
+    axes[2].set_xticks(range(2), ["última capa", "rollout"])
+    axes[2].set(ylabel="% del mapa sobre la prenda", title="Masa del mapa del CLS\nsobre la prenda", ylim=(0, 100))
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.title.set_fontsize(9)
+    axes[0].legend(fontsize=9)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_maps_one_scale(
+    images: torch.Tensor,
+    maps: dict,
+    titles: Sequence[str] | None = None,
+    alpha: float = 0.6,
+    size: float = 1.6,
+    title: str = "Mapas en una misma escala por imagen",
+) -> Figure:
+    """Una columna por imagen y una fila por mapa (``maps``: nombre → (B, g, g)), en una escala de color común.
+
+    Cada mapa se divide por su suma (así se comparan repartos, no magnitudes) y todos los mapas de una
+    misma imagen comparten escala; la barra de color da la fracción de la masa por parche.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    names = list(maps)
+    n = len(images)
+    fig, axes = plt.subplots(len(names) + 1, n, figsize=(n * size + 1.2, (len(names) + 1) * size + 0.6), squeeze=False)
+    norm = {name: maps[name].detach().float().cpu().flatten(1) for name in names}
+    norm = {name: (m / m.sum(1, keepdim=True).clamp_min(1e-12)).reshape(maps[name].shape) for name, m in norm.items()}
+    vmax = max(float(norm[name].max()) for name in names)
+    for i in range(n):
+        axes[0, i].imshow(_as_image(images[i]), cmap="gray")
+        axes[0, i].axis("off")
+        if titles is not None:
+            axes[0, i].set_title(titles[i], fontsize=9)
+        for row, name in enumerate(names, start=1):
+            overlay_attention(images[i], norm[name][i], ax=axes[row, i], alpha=alpha, vmin=0.0, vmax=vmax)
+    for row, name in enumerate(["imagen", *names]):
+        axes[row, 0].text(
+            -0.08, 0.5, name, transform=axes[row, 0].transAxes, rotation=90, ha="right", va="center", fontsize=9
+        )
+    fig.colorbar(
+        ScalarMappable(Normalize(0, vmax), cmap="inferno"),
+        ax=axes[1:],
+        shrink=0.8,
+        label="fracción del mapa por parche",
+    )
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+DELETION_STYLES = {"azar": "--", "prenda al azar": "--", "brillo del parche": ":"}
+
+
+def plot_deletion_curves(ks: Sequence[int], curves: dict, num_patches: int, title: str = "Curva de borrado") -> Figure:
+    """Exactitud frente al número de parches borrados (los mejor ordenados por cada método, primero).
+
+    Las curvas de los controles (``"azar"``, ``"prenda al azar"``, ``"brillo del parche"``) van en
+    discontinua. La leyenda da el área bajo cada curva (menor = el método señala mejor lo que usa el modelo).
+    """
+    from .explain import deletion_area
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for name, acc in curves.items():
+        area = deletion_area(ks, acc, num_patches)
+        ax.plot(list(ks), 100 * torch.as_tensor(acc).numpy(), DELETION_STYLES.get(name, "-"), marker="o", ms=3,
+                label=f"{name} (área {_decimal(area)})")  # fmt: skip
+    ax.set(xlabel="parches borrados (k)", ylabel="exactitud (%)", title=title, ylim=(0, 100))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_mirror_similarity(
+    mirrors: dict, title: str = "Similitud de los embeddings de posición por tipo de par"
+) -> Figure:
+    """Barras de :func:`utils.explain.mirror_similarity` para cada modelo (``mirrors``: nombre → diccionario)."""
+    names = list(mirrors)
+    kinds = list(next(iter(mirrors.values())))
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        values = [mirrors[name][k] for k in kinds]
+        color = CONTROL_STYLES.get(name, {}).get("color")
+        bars = ax.bar(
+            np.arange(len(kinds)) + (i - (len(names) - 1) / 2) * width, values, width, label=name, color=color
+        )
+        ax.bar_label(bars, [_decimal(v) for v in values], fontsize=9)
+    ax.set_xticks(range(len(kinds)), kinds, fontsize=9)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(ylabel="similitud coseno media", title=title)
     ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
