@@ -40,8 +40,8 @@ def _check_mask(mask, scores_shape: torch.Size) -> torch.Tensor | None:
         shape = None
     if mask.ndim < 2 or shape != scores_shape or mask.shape[-2:] != scores_shape[-2:]:
         raise ValueError(
-            f"La máscara tiene forma {tuple(mask.shape)} y debe llevarse por broadcasting a {tuple(scores_shape)} "
-            f"(las puntuaciones); usa una máscara (N, M) = {tuple(scores_shape[-2:])} o (B, 1, N, M)."
+            f"La máscara tiene forma {tuple(mask.shape)} y no encaja por broadcasting con las puntuaciones "
+            f"{tuple(scores_shape)}; usa una máscara (N, M) = {tuple(scores_shape[-2:])} o (B, 1, N, M)."
         )
     if mask.dtype == torch.bool:
         empty = ~mask.any(dim=-1)
