@@ -59,7 +59,9 @@ def plan_epochs(
         Un ``dict`` con las imágenes por segundo medidas, las épocas elegidas, los segundos estimados y el porqué.
     """
     probe = min(probe_steps, max(1, len(labels) // batch_size - 1))
-    ips = measure_train_throughput(model, images, labels, batch_size, steps=probe, warmup_steps=1, use_augment=use_augment)
+    ips = measure_train_throughput(
+        model, images, labels, batch_size, steps=probe, warmup_steps=1, use_augment=use_augment
+    )
     fit = epochs_for_budget(ips, len(labels), budget_s, n_eval)
     epochs = min(fit, max_epochs)
     per_epoch = 1.1 * (len(labels) + n_eval / 3) / ips
@@ -151,7 +153,7 @@ class ResultsFile:
 
 
 def summarize(runs: list[dict]) -> dict:
-    """Media, desviación típica, mínimo y máximo de la exactitud en validación de varias semillas."""
+    """Media, desviación estándar, mínimo y máximo de la exactitud en validación de varias semillas."""
     accs = torch.tensor([r["exactitud_validacion"] for r in runs], dtype=torch.float64)
     return {
         "semillas": len(runs),

@@ -824,6 +824,127 @@ def plot_accuracy_vs_time(
     return fig
 
 
+# --- Cuaderno 07: más allá del curso ------------------------------------------------------------
+
+
+def plot_model_sizes(rows: Sequence[dict]) -> Figure:
+    """Parámetros, tokens y GFLOPs por imagen de varios ViT (``rows``: diccionarios con las claves ``modelo``,
+    ``parametros``, ``tokens`` y ``flops``), en barras con escala logarítmica: de nuestro ViT a ViT-Base hay varios órdenes."""
+    names = [r["modelo"] for r in rows]
+    panels = (("parametros", "parámetros"), ("tokens", "tokens por imagen"), ("flops", "FLOPs por imagen"))
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), layout="constrained")
+    colors = plt.cm.viridis(np.linspace(0.15, 0.85, len(rows)))
+    for ax, (key, label) in zip(axes, panels):
+        values = [float(r[key]) for r in rows]
+        ax.barh(range(len(rows)), values, color=colors)
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(rows)), names if ax is axes[0] else [""] * len(rows), fontsize=9)
+        ax.invert_yaxis()
+        ax.set_title(label, fontsize=10)
+        for i, v in enumerate(values):
+            text = f"{v / 1e9:.3g} G" if v >= 1e9 else f"{v / 1e6:.3g} M" if v >= 1e6 else f"{v:,.0f}".replace(",", " ")
+            ax.text(v, i, " " + text.replace(".", ","), va="center", fontsize=9)
+        ax.set_xlim(right=max(values) * 30)
+        ax.tick_params(labelsize=9)
+    fig.suptitle("Nuestro ViT frente a las configuraciones estándar de timm (escala logarítmica)", fontsize=11)
+    return fig
+
+
+def plot_shifted_copies(shifted: torch.Tensor, patch_size: int, titles: Sequence[str]) -> Figure:
+    """Las 5·C imágenes que ve la tokenización de parches desplazados (``shifted``: (5, H, W)), con la
+    cuadrícula de parches encima para ver qué trozo de los vecinos entra en cada parche."""
+    fig, axes = plt.subplots(1, len(shifted), figsize=(2.1 * len(shifted), 2.5), layout="constrained")
+    H, W = shifted.shape[-2:]
+    for ax, img, title in zip(axes, shifted, titles):
+        ax.imshow(_as_image(img), cmap="gray", vmin=float(shifted.min()), vmax=float(shifted.max()))
+        for k in range(patch_size, H, patch_size):
+            ax.axhline(k - 0.5, color="tab:orange", lw=0.6)
+        for k in range(patch_size, W, patch_size):
+            ax.axvline(k - 0.5, color="tab:orange", lw=0.6)
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Parches desplazados: la imagen y sus cuatro copias movidas medio parche en diagonal", fontsize=10)
+    return fig
+
+
+def plot_sincos(pos: torch.Tensor, grid_size: int) -> Figure:
+    """Izquierda: los embeddings seno-coseno 2-D (N, D) como imagen (una fila por parche); derecha: la similitud
+    coseno del parche central con todos los demás, colocada en la cuadrícula, con su propia escala de color."""
+    pos = pos.detach().cpu().reshape(-1, pos.shape[-1])
+    center = (grid_size // 2) * grid_size + grid_size // 2
+    unit = torch.nn.functional.normalize(pos, dim=-1)
+    sim = (unit @ unit[center]).reshape(grid_size, grid_size)
+    fig, (ax0, ax1) = plt.subplots(
+        1, 2, figsize=(10, 3.8), layout="constrained", gridspec_kw={"width_ratios": [1.6, 1]}
+    )
+    im0 = ax0.imshow(pos.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    q = pos.shape[1] // 4
+    ax0.set_xticks([q / 2, 1.5 * q, 2.5 * q, 3.5 * q], ["sen(x·ω)", "cos(x·ω)", "sen(y·ω)", "cos(y·ω)"], fontsize=9)
+    ax0.set_ylabel("parche (orden de lectura)", fontsize=9)
+    ax0.set_title("Embeddings de posición: ω baja de izquierda a derecha en cada cuarto", fontsize=10)
+    comma = plt.FuncFormatter(lambda v, _: f"{v:.3g}".replace(".", ",").replace("-", "−"))
+    fig.colorbar(im0, ax=ax0, shrink=0.8).ax.yaxis.set_major_formatter(comma)
+    im1 = ax1.imshow(sim.numpy(), cmap="viridis")
+    ax1.plot(grid_size // 2, grid_size // 2, "w+", ms=10)
+    ax1.set_title("Similitud coseno con el parche central (+)", fontsize=10)
+    ax1.set_xlabel("columna del parche", fontsize=9)
+    ax1.set_ylabel("fila del parche", fontsize=9)
+    fig.colorbar(im1, ax=ax1, shrink=0.8).ax.yaxis.set_major_formatter(comma)
+    return fig
+
+
+def plot_variant_results(summary: dict, title: str) -> Figure:
+    """Exactitud en validación de cada variante (media y, si hay varias semillas, su desviación): ``summary`` es
+    el «resumen» de ``benchmarks/variants.json``."""
+    names = list(summary)
+    means = np.array([summary[n]["media"] for n in names]) * 100
+    spread = np.array([summary[n]["desviacion"] for n in names]) * 100
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(names) + 1.6), layout="constrained")
+    ax.barh(range(len(names)), means, xerr=spread, color="tab:blue", alpha=0.8, capsize=3)
+    ax.set_yticks(range(len(names)), [summary[n]["descripcion"] for n in names], fontsize=9)
+    ax.invert_yaxis()
+    for i, m in enumerate(means):
+        ax.text(m + spread[i] + 0.1, i, f" {m:.2f} %".replace(".", ","), va="center", fontsize=9)
+    lo = means.min() - spread.max() - 1.5
+    ax.set_xlim(lo, means.max() + spread.max() + 2)
+    ax.set_xlabel("exactitud en validación (%)", fontsize=9)
+    ax.set_title(title, fontsize=10)
+    _comma_ticks(ax)
+    return fig
+
+
+def plot_scaling(points: Sequence[dict], title: str) -> Figure:
+    """Exactitud en validación frente al número de imágenes de entrenamiento (escala logarítmica) del ViT y de la
+    CNN. ``points``: diccionarios con las claves ``modelo`` (``"vit"`` o ``"cnn"``), ``imagenes``, ``media``,
+    ``desviacion`` y ``en_vivo`` (True si se midió en esta ejecución del cuaderno, False si viene de
+    ``benchmarks/scaling.json``)."""
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    style = {"vit": ("ViT", "tab:blue", "o"), "cnn": ("CNN", "tab:red", "s")}
+    for model, (label, color, marker) in style.items():
+        pts = sorted((p for p in points if p["modelo"] == model), key=lambda p: p["imagenes"])
+        if not pts:
+            continue
+        x = [p["imagenes"] for p in pts]
+        y = [100 * p["media"] for p in pts]
+        ax.plot(x, y, color=color, lw=1.2, label=label)
+        for p in pts:
+            ax.errorbar(
+                p["imagenes"], 100 * p["media"], yerr=100 * p["desviacion"], color=color, marker=marker, capsize=3,
+                mfc="white" if p["en_vivo"] else color, ms=7,
+            )  # fmt: skip
+    ax.plot([], [], "ko", mfc="white", label="medido en vivo (este cuaderno)")
+    ax.plot([], [], "ko", label="de benchmarks/scaling.json")
+    ax.set_xscale("log")
+    ax.set_xlabel("imágenes de entrenamiento (escala logarítmica)", fontsize=9)
+    ax.set_ylabel("exactitud en validación (%)", fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    _comma_ticks(ax)
+    return fig
+
+
 # --- Cuaderno 06: controles, mapas en una escala y fidelidad ------------------------------------
 
 CONTROL_STYLES = {

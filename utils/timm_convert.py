@@ -88,7 +88,7 @@ def to_timm(model: ViT, layernorm_eps: float = COURSE_LAYERNORM_EPS) -> nn.Modul
         raise InputTypeError(f"model debe ser un ViT del curso y llegó {describe(model)}.")
     timm_model = VisionTransformer(**timm_kwargs(model.config, layernorm_eps))
     state = dict(model.state_dict())
-    state["pos_embed"] = model.pos_embed.detach().clone()  # un buffer no guardado con pos_embed="sincos"
+    state["pos_embed"] = model.pos_embed.detach().clone()  # con pos_embed="sincos" no está en el state_dict
     timm_model.load_state_dict(state, strict=True)
     return timm_model.eval()
 

@@ -155,7 +155,7 @@ class ViT(nn.Module):
         num_tokens = self.num_patches + self.num_prefix_tokens
         if c.pos_embed == "learned":
             self.pos_embed = nn.Parameter(torch.zeros(1, num_tokens, c.dim))
-        else:  # fijos: un buffer que no se aprende ni se guarda (se recalcula); el CLS, si lo hay, lleva ceros
+        else:  # fijos: un tensor que no se aprende ni se guarda (se recalcula); el CLS, si lo hay, lleva ceros
             grid = sincos_pos_embed_2d(self.patch_embed.grid_size, c.dim)  # (N, D)
             pos = torch.cat([torch.zeros(self.num_prefix_tokens, c.dim), grid])[None]  # (1, N+prefijo, D)
             self.register_buffer("pos_embed", pos, persistent=False)

@@ -1,9 +1,9 @@
 """Piezas de los ViT hechos para pocos datos, que ``utils.vit.ViT`` usa como opciones.
 
 - :func:`sincos_pos_embed_2d`: embeddings de posición 2-D seno-coseno fijos (no se aprenden), como en
-  Beyer, Zhai y Kolesnikov (2022), «Better plain ViT baselines for ImageNet-1k» (``posemb_sincos_2d``).
+  Beyer, Zhai y Kolesnikov (2022, arXiv:2205.01580), su ``posemb_sincos_2d``.
 - :class:`ShiftedPatchEmbedding`: tokenización de parches desplazados (SPT) de Lee, Lee y Song (2021),
-  «Vision Transformer for Small-Size Datasets»: la imagen y cuatro copias desplazadas medio parche en
+  arXiv:2112.13492: la imagen y cuatro copias desplazadas medio parche en
   diagonal se cortan juntas en parches, así que cada token ve también un poco de sus vecinos.
 - :class:`LocalitySelfAttention`: la autoatención de localidad (LSA) del mismo artículo: una temperatura
   aprendida en lugar de la fija 1/√d y una máscara diagonal que impide que un token se atienda a sí mismo,
