@@ -109,7 +109,7 @@ def time_attention(
 ) -> dict[str, np.ndarray]:
     """Tiempo de CPU por llamada (en segundos) de la atención escrita a mano y de la fusionada para cada N.
 
-    Para cada N de ``token_counts`` genera Q, K y V aleatorios de forma (batch, heads, N, head_dim) y
+    Para cada N de ``token_counts`` genera Q, K y V aleatorios de forma ``(batch, heads, N, head_dim)`` y
     mide ``utils.attention.scaled_dot_product_attention`` y ``F.scaled_dot_product_attention``. Usa un
     solo hilo y el tiempo de CPU de ese hilo (``time.thread_time``), que no cuenta los ratos en que el
     sistema atiende a otros programas; cada medida es la mejor de ``repeats`` llamadas tras una de

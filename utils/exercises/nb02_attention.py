@@ -148,7 +148,7 @@ def check_stable_softmax(fn):
 
 
 def _attention_cases():
-    """Casos del ejercicio 02.3: varios ejes delante, varios tamaños de lote y máscaras que se difunden."""
+    """Casos del ejercicio 02.3: varios ejes delante, varios tamaños de lote y máscaras que se extienden por broadcasting."""
     g = torch.Generator().manual_seed(0)
 
     def qkv(*lead, n=5, m=6, d=8, dv=4):
