@@ -254,15 +254,18 @@ def check_images(name: str, x, *, dtype: torch.dtype = torch.float32, singular: 
     if x.dtype != dtype:
         fix = f"{name}.float()" if dtype == torch.float32 else f"{name}.to({dtype})"
         raise InputTypeError(f"{what} {es} de tipo {x.dtype} y el modelo tiene sus pesos en {dtype}: usa {fix}.")
-    check_finite(what[0].lower() + what[1:], x)
-    if x.numel():
-        top = float(x.abs().max())
-        if top > NORMALIZED_LIMIT:
-            raise ValueError(
-                f"{what} {tiene} valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
-                f"espera imágenes normalizadas (entre -0.81 y 2.02). Si {es} uint8, {fix_to_float(name)}; si ya "
-                f"{es} float de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
-            )
+    if x.numel() == 0:
+        return x
+    lo, hi = (float(v) for v in torch.aminmax(x.detach()))  # una sola pasada; un NaN o un inf se ven aquí
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        check_finite(what[0].lower() + what[1:], x)
+    top = max(-lo, hi)
+    if top > NORMALIZED_LIMIT:
+        raise ValueError(
+            f"{what} {tiene} valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
+            f"espera imágenes normalizadas (entre -0.81 y 2.02). Si {es} uint8, {fix_to_float(name)}; si ya "
+            f"{es} float de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
+        )
     return x
 
 
