@@ -386,7 +386,7 @@ def _comma_ticks(*axes) -> None:
 
 
 def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torch.Tensor) -> Figure:
-    """Media y desviación típica de cada token (B, N, D) antes y después de normalizar, por fondo o prenda.
+    """Media y desviación estándar de cada token (B, N, D) antes y después de normalizar, por fondo o prenda.
 
     ``background`` es una máscara (B, N): ``True`` para los tokens de parches sin ningún píxel de la prenda.
     """
@@ -397,7 +397,7 @@ def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torc
         std = t.std(dim=-1, unbiased=False).flatten().cpu()
         ax.scatter(mean[~mask], std[~mask], s=5, alpha=0.3, color="tab:orange", label="prenda")
         ax.scatter(mean[mask], std[mask], s=40, marker="x", color="tab:blue", label="fondo")
-        ax.set(xlabel="media del token", ylabel="desviación típica del token", title=title)
+        ax.set(xlabel="media del token", ylabel="desviación estándar del token", title=title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     axes[1].set(xlim=(-1, 1), ylim=(0, 2))
@@ -486,6 +486,8 @@ def plot_prediction_counts(predictions: torch.Tensor, classes: Sequence[str] = C
 
 def plot_param_scaling(panels: Sequence[tuple[Sequence[int], Sequence[int], str]]) -> Figure:
     """Un panel por ``(valores, parámetros, etiqueta)``: cómo crecen los parámetros al cambiar una cosa."""
+    from matplotlib.ticker import MaxNLocator
+
     fig, axes = plt.subplots(1, len(panels), figsize=(10.5, 3.4))
     for ax, (xs, ys, xlabel) in zip(axes, panels):
         ax.plot(xs, [y / 1e3 for y in ys], "o-")
@@ -494,20 +496,18 @@ def plot_param_scaling(panels: Sequence[tuple[Sequence[int], Sequence[int], str]
         if "parche" in xlabel:
             ax.set_xscale("log", base=2)
             ax.set_xticks(list(xs), [str(p) for p in xs])
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("parámetros (miles)")
     fig.suptitle("Parámetros del ViT al cambiar una cosa cada vez (el resto, como el del curso)", fontsize=11)
     fig.tight_layout()
     return fig
 
 
-def plot_flops_by_patch(
-    patch_sizes: Sequence[int], flops: Sequence[int], tokens: Sequence[int], shares: dict
-) -> Figure:
+def plot_flops_by_patch(patch_sizes: Sequence[int], flops: Sequence[int], shares: dict) -> Figure:
     """Izquierda: FLOPs por imagen frente al parche; derecha: reparto del coste ({"p = 4": {parte: fracción}})."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.1]})
     axes[0].plot(patch_sizes, [f / 1e6 for f in flops], "o-")
-    for p, f, t in zip(patch_sizes, flops, tokens):
-        axes[0].annotate(f"{t} tokens", (p, f / 1e6), textcoords="offset points", xytext=(5, 5), fontsize=9)
     axes[0].set_xscale("log", base=2)
     axes[0].set_yscale("log")
     axes[0].set_xticks(list(patch_sizes), [str(p) for p in patch_sizes])
@@ -522,6 +522,7 @@ def plot_flops_by_patch(
             left += fractions[part]
     axes[1].set(xlabel="fracción de las operaciones", title="Reparto del coste")
     axes[1].legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    _comma_ticks(axes[1])
     fig.tight_layout()
     return fig
 
@@ -712,7 +713,7 @@ def plot_patch_strip(patches: torch.Tensor, patch_size: int, per_row: int = 25) 
     """Los parches (N, p·p) de una imagen uno detrás de otro, en orden de lectura, con su número encima."""
     n = len(patches)
     rows = int(np.ceil(n / per_row))
-    fig, axes = plt.subplots(rows, per_row, figsize=(10, 1.15 * rows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(rows, per_row, figsize=(10, 0.62 * rows + 0.5), squeeze=False)
     vmin, vmax = patches.min().item(), patches.max().item()
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -732,12 +733,12 @@ def plot_patch_sizes(image: torch.Tensor, rebuilt: dict, dim: int) -> Figure:
     ``dim`` números (``rebuilt[p]``, un tensor (1, 1, H, W)), con una barra de color común."""
     sizes = list(rebuilt)
     fig, axes = plt.subplots(2, len(sizes), figsize=(10, 5.8), layout="constrained")
-    lo = min(float(r.min()) for r in rebuilt.values())
-    hi = max(float(r.max()) for r in rebuilt.values())
+    exact = rebuilt[min(sizes)]  # el parche más pequeño cabe entero: es la imagen tal cual
+    lo, hi = float(exact.min()), float(exact.max())  # misma escala en todas: el fondo sale blanco
     for col, ps in enumerate(sizes):
         g = image.shape[-1] // ps
         plot_patch_grid(image, ps, numbers=False, ax=axes[0, col])
-        axes[0, col].set_title(f"p = {ps}: {g * g} tokens de {ps * ps} valores", fontsize=10)
+        axes[0, col].set_title(f"p = {ps}: {g * g} tokens\nde {ps * ps} valores", fontsize=10)
         im = axes[1, col].imshow(rebuilt[ps][0, 0].numpy(), cmap="gray_r", vmin=lo, vmax=hi)
         kept = "los guarda todos" if ps * ps <= dim else f"guarda {dim} de {ps * ps}"
         axes[1, col].set_title(f"D = {dim}: {kept}", fontsize=10)
