@@ -373,3 +373,49 @@ def test_no_checker_raises(value, capsys):
     assert not check_attention(lambda q, k, v, mask=None: (value, value))
     assert not check_stable_softmax(lambda x: value)
     assert not check_local_mask(lambda n, w: value)
+
+
+# --- Lo que los cuadernos 02 y 02b usan de utils (figuras y medida del tiempo) ----------------
+
+
+def test_loglog_slope_and_time_attention():
+    import numpy as np
+
+    from utils.flops import loglog_slope, time_attention
+
+    ns = np.array([10, 20, 40, 80])
+    assert abs(loglog_slope(ns, 3 * ns**2.0) - 2) < 1e-9 and abs(loglog_slope(ns, ns**3.0, last=2) - 3) < 1e-9
+    with pytest.raises(ValueError):
+        loglog_slope([1], [1])
+    threads = torch.get_num_threads()
+    times = time_attention([8, 16], repeats=1)
+    assert torch.get_num_threads() == threads and list(times["tokens"]) == [8, 16]
+    assert all((times[k] > 0).all() for k in ("escrita a mano", "fusionada"))
+    with pytest.raises(ValueError):
+        time_attention([])
+
+
+def test_attention_figures_use_decimal_comma():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from utils.plots import (
+        plot_attention_times,
+        plot_attention_weights,
+        plot_cls_attention_preview,
+        plot_softmax_scaling,
+    )
+
+    figs = [
+        plot_softmax_scaling([2, 4, 8, 16], [2, 4, 8, 16], [1, 1, 1, 1], [0.2, 0.3, 0.5, 0.6], [0.1] * 4, 49),
+        plot_attention_weights([("a", torch.eye(3)), ("b", torch.full((3, 3), 1 / 3))], ["x", "y", "z"]),
+        plot_attention_times({"tokens": [128, 256], "escrita a mano": [1e-3, 4e-3], "fusionada": [1e-3, 4e-3]}),
+        plot_cls_attention_preview(torch.zeros(28, 28), [("m", torch.rand(7, 7))], "título"),
+    ]
+    for fig in figs:
+        fig.canvas.draw()
+        labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+        assert not any("." in t for t in labels), labels  # coma decimal, no punto
+        plt.close(fig)
