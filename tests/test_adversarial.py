@@ -227,6 +227,11 @@ BAD = {
     "subset-n-decimal": (lambda c: D.subset(c.u8, c.y, 2.5), InputTypeError, ["2.5", "2 o 3"]),
     "subset-etiquetas-float": (lambda c: D.subset(c.u8, c.y.float(), 10), InputTypeError, ["float32", ".long()"]),
     "subset-longitudes": (lambda c: D.subset(c.u8, c.y[:10], 5), ValueError, ["64 imágenes", "10 etiquetas"]),
+    "subset-seed-negativa": (lambda c: D.subset(c.u8, c.y, 10, seed=-1), ValueError, ["seed", "-1"]),
+    "subset-imagenes-numpy": (lambda c: D.subset(c.u8.numpy(), c.y, 10), InputTypeError, ["NumPy"]),
+    "subset-etiquetas-2d": (lambda c: D.subset(c.u8, F.one_hot(c.y, 10), 10), ValueError, ["argmax(1)"]),
+    "load-root-int": (lambda c: D.load_fashion_mnist(root=5), InputTypeError, ["root", "5"]),
+    "load-download-str": (lambda c: D.load_fashion_mnist(c.tmp, download="no"), InputTypeError, ["download", "'no'"]),
     "to-float-numpy": (lambda c: D.to_float(c.u8.numpy()), InputTypeError, ["NumPy", "torch.from_numpy"]),
     "to-float-ya-float": (lambda c: D.to_float(c.x), ValueError, ["uint8", "float32"]),
     # Entrenamiento
@@ -604,8 +609,8 @@ GOOD = {
         and cfg.to_dict()["dim"] == 32
     ),
     "vit-float32-normalizado": lambda c: c.vit(c.x[:4]).shape == (4, 10),
-    "vit-mascara-por-imagen-B-igual-H": _per_image_mask,
-    "vit-mascara-por-cabeza": _per_head_mask,
+    "mascara-por-imagen-B-igual-H": _per_image_mask,
+    "mascara-por-cabeza": _per_head_mask,
     "unpatchify-3-canales": lambda c: torch.equal(
         unpatchify(patchify(x := torch.randn(2, 3, 8, 8), 2), 2, channels=3), x
     ),

@@ -170,6 +170,11 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, download: bool = T
     Raises:
         DatasetError: si no hay ninguna fuente disponible o un archivo está dañado.
     """
+    from .validation import InputTypeError, as_bool, describe
+
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise InputTypeError(f"root debe ser la ruta de una carpeta (una cadena o un Path) y llegó {describe(root)}.")
+    download = as_bool("download", download)
     if root is not None:
         candidates = [("carpeta indicada", Path(root))]
     else:
