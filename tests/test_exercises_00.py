@@ -23,6 +23,7 @@ from utils.exercises import (
 
 # Lo que un estudiante puede escribir por error en cualquier celda de respuesta.
 JUNK = [None, "no sé", "", True, False, float("nan"), float("inf"), -math.inf, [1, 2, 3], {"a": 1}, print]
+JUNK += [torch.zeros(28, 28, device="meta"), torch.tensor(1.0, device="meta"), torch.ones(3, 3, dtype=torch.complex64)]
 
 
 def _silent(checker, answer, capsys):

@@ -16,6 +16,7 @@ from utils.exercises import check_attention_growth, check_patch_count, check_pat
 from utils.patches import patchify
 
 JUNK = [None, "no sé", "", True, False, float("nan"), float("inf"), -math.inf, [1, 2, 3], {"a": 1}, print]
+JUNK += [torch.zeros(28, 28, device="meta"), torch.tensor(1.0, device="meta"), torch.ones(3, 3, dtype=torch.complex64)]
 
 
 def _silent(checker, answer, capsys):
@@ -181,6 +182,7 @@ WRONG_PATCHIFY = {
     "lanza un error": (lambda images, p: 1 / 0, "ZeroDivisionError"),
     "booleano": (lambda images, p: _right(images, p) > 0, "tipo"),
     "sin el argumento p": (lambda images: _right(images, 4), "TypeError"),
+    "tensor sin datos (meta)": (lambda images, p: _right(images, p).to("meta"), "No he podido corregir"),
 }
 
 

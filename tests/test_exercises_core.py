@@ -110,3 +110,17 @@ def test_forbidden_reference_finds_names_imported_before():
         assert "prohíbe" in forbidden_reference(fn, *SOFTMAX_FUNCTIONS)
     assert forbidden_reference(lambda t: t.exp() / t.exp().sum(-1, keepdim=True), *SOFTMAX_FUNCTIONS) is None
     assert forbidden_reference(None, *SOFTMAX_FUNCTIONS) is None
+
+
+def test_never_raises_turns_an_exception_into_a_verdict(capsys):
+    from utils.exercises.core import never_raises
+
+    @never_raises
+    def checker(answer):
+        """Documentación del corrector."""
+        return report(answer.detach().cpu().item() == 1, "bien.", "mal.")
+
+    assert checker(torch.tensor(1.0)) and checker.__doc__ == "Documentación del corrector."
+    capsys.readouterr()
+    assert not checker(torch.tensor(1.0, device="meta"))
+    assert capsys.readouterr().out.startswith("❌ Todavía no. No he podido corregir")

@@ -13,6 +13,7 @@ Todo corrector del curso sigue las mismas reglas:
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import numbers
 
@@ -60,6 +61,25 @@ def report(ok: bool, success: str, failure: str) -> Verdict:
     message = ("✅ ¡Correcto! " if ok else "❌ Todavía no. ") + text
     print(message)
     return Verdict(ok, message)
+
+
+def never_raises(checker):
+    """Decorador de red de seguridad: si ``checker`` lanza con una entrada rara (un tensor ``meta`` sin datos,
+    un objeto que falla al convertirse), responde «Todavía no» en español en lugar de mostrar una traza."""
+
+    @functools.wraps(checker)
+    def safe(*args, **kwargs):
+        try:
+            return checker(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 — el estudiante ve un mensaje, nunca una traza del corrector
+            return report(
+                False,
+                "",
+                f"No he podido corregir esta respuesta ({type(exc).__name__}: {exc}). "
+                "Comprueba que es un número o un tensor normal, en la CPU o en la GPU.",
+            )
+
+    return safe
 
 
 # --- Números ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import functools
 
 import torch
 
-from .core import as_float, as_int, as_tensor, class_index, close, fashion, report
+from .core import as_float, as_int, as_tensor, class_index, close, fashion, never_raises, report
 
 __all__ = [
     "check_class_count",
@@ -22,6 +22,7 @@ __all__ = [
 ]
 
 
+@never_raises
 def check_class_count(answer, class_name: str = "bolso", first: int = 1000):
     """Ejercicio 00.1: cuántas imágenes de ``class_name`` hay entre las ``first`` primeras de prueba."""
     data = fashion()
@@ -75,6 +76,7 @@ def _real_tensor(answer):
     return tensor.double(), ""
 
 
+@never_raises
 def check_mean_image(answer, class_name: str = "sandalia"):
     """Ejercicio 00.2: la imagen media (28, 28), con píxeles en [0, 1], de una clase en el entrenamiento."""
     data = fashion()
@@ -126,6 +128,7 @@ def _brightness(split: str) -> torch.Tensor:
     return _brightness_per_class(images, labels, len(data.classes))
 
 
+@never_raises
 def check_class_brightness(answer):
     """Ejercicio 00.3: el brillo medio de cada clase del entrenamiento, un tensor de 10 valores en [0, 1]."""
     data = fashion()
@@ -158,6 +161,7 @@ def check_class_brightness(answer):
     return report(ok, "Ese es el brillo medio de cada clase. Ahora, ¿cuál es la más brillante?", reason)
 
 
+@never_raises
 def check_brightest_class(answer):
     """Ejercicio 00.3 (segunda parte): la clase (índice o nombre) con mayor brillo medio en el entrenamiento."""
     data = fashion()
@@ -188,6 +192,7 @@ def _normalized_range() -> tuple[float, float]:
     return x.min().item(), x.max().item()
 
 
+@never_raises
 def check_normalized_range(answer):
     """Ejercicio 00.4 (predice): el valor mínimo y el máximo de un píxel tras ``to_float``, como ``(mín, máx)``.
 

@@ -12,7 +12,7 @@ import sys
 
 import torch
 
-from .core import as_float, as_int, call_student, fashion, report
+from .core import as_float, as_int, call_student, fashion, never_raises, report
 
 __all__ = ["check_patch_count", "check_attention_growth", "check_patch_index", "check_patchify"]
 
@@ -27,6 +27,7 @@ def _number_error(answer) -> str:
     return f"Se esperaba un número entero y llegó un valor de tipo {type(answer).__name__}."
 
 
+@never_raises
 def check_patch_count(answer, img_size: int = 384, patch_size: int = 16):
     """Ejercicio 01.1: número de parches de una imagen ``img_size``×``img_size`` con parches de ``patch_size``."""
     g = img_size // patch_size
@@ -53,6 +54,7 @@ def check_patch_count(answer, img_size: int = 384, patch_size: int = 16):
     )
 
 
+@never_raises
 def check_attention_growth(answer, old: int = 224, new: int = 384, patch_size: int = 16):
     """Ejercicio 01.2 (predice): cuántas veces más pesos de atención (N²) hay a ``new`` que a ``old`` píxeles."""
     n_old, n_new = (old // patch_size) ** 2, (new // patch_size) ** 2
@@ -79,6 +81,7 @@ def check_attention_growth(answer, old: int = 224, new: int = 384, patch_size: i
     return report(False, "", "Calcula N a cada tamaño, luego N² a cada tamaño, y divide.")
 
 
+@never_raises
 def check_patch_index(answer, row: int = 13, col: int = 22, patch_size: int = 4, img_size: int = 28):
     """Ejercicio 01.3: índice (en orden de lectura, desde 0) del parche que contiene el píxel (row, col)."""
     g = img_size // patch_size
@@ -186,6 +189,7 @@ def _order_hint(out: torch.Tensor, expected: torch.Tensor, images: torch.Tensor,
     return "los valores no son los píxeles de esas imágenes: ¿usas solo una parte del lote o de los canales?"
 
 
+@never_raises
 def check_patchify(fn):
     """Ejercicio 01.4: compara ``fn(images, p)`` con :func:`utils.patches.patchify` en lotes reales.
 
