@@ -23,6 +23,15 @@ import torch
 
 from .validation import InputTypeError, as_index, check_images, check_tensor, describe
 
+# Cuántas imágenes usan los cuadernos 06 y 06b (menos en el modo rápido de los tests, VIT_FAST=1).
+def _lesson_sizes() -> dict[str, int]:
+    from .train import pick
+
+    return {"prueba": pick(10_000, 2_000), "estadísticas": pick(400, 100), "borrado": pick(300, 100)}
+
+
+LESSON_SIZES = _lesson_sizes()
+
 # Puntos de control que busca find_checkpoint, en orden de preferencia.
 FINAL_CHECKPOINT = Path("checkpoints") / "vit_fashion_mnist.pt"
 TRAINING_CHECKPOINT = Path("checkpoints") / "vit_fashion_mnist.entrenando.pt"
