@@ -121,6 +121,8 @@ BAD = {
     "vit-inf": (lambda c: c.vit(c.x[:2] / 0.0), ValueError, ["infinitos"]),
     "vit-0-255": (lambda c: c.vit(c.u8[:2, None].float()), ValueError, ["255", "to_float"]),
     "vit-int64": (lambda c: c.vit(c.u8[:2, None].long()), InputTypeError, ["int64", "to_float"]),
+    "vit-otro-dispositivo": (lambda c: c.vit(c.x[:2].to("meta")), ValueError, ["meta", "x.to('cpu')"]),
+    "cnn-otro-dispositivo": (lambda c: c.cnn(c.x[:2].to("meta")), ValueError, ["meta", "model.to(device)"]),
     "vit-bool": (lambda c: c.vit(c.x[:2] > 0), InputTypeError, ["bool"]),
     "vit-sin-canal": (lambda c: c.vit(c.x[:2, 0]), ValueError, ["unsqueeze(1)"]),
     "vit-3-canales": (lambda c: c.vit(c.x[:2].expand(2, 3, 28, 28)), ValueError, ["(2, 3, 28, 28)"]),
@@ -193,6 +195,7 @@ BAD = {
     "mha-enorme": (lambda c: MultiHeadAttention(2**40, 1), ValueError, ["dim=1099511627776", "GiB"]),
     "mha-heads-true": (lambda c: MultiHeadAttention(16, True), InputTypeError, ["num_heads", "True"]),
     "mha-dropout-str": (lambda c: MultiHeadAttention(16, 2, dropout="0.1"), InputTypeError, ["'0.1'"]),
+    "mha-float64": (lambda c: MultiHeadAttention(16, 2)(torch.randn(2, 5, 16).double()), InputTypeError, ["float64"]),
     "mha-numpy": (lambda c: MultiHeadAttention(16, 2)(np.zeros((2, 5, 16))), InputTypeError, ["NumPy"]),
     "sdpa-dropout-1": (
         lambda c: scaled_dot_product_attention(*torch.randn(3, 4, 3).unbind(0), dropout_p=1.0),

@@ -137,6 +137,10 @@ class MultiHeadAttention(nn.Module):
         Con ``return_weights=True`` usa la ruta escrita a mano y devuelve también los pesos (B, H, N, N).
         """
         x = check_tensor("x", x)
+        if x.dtype != self.qkv.weight.dtype:
+            raise InputTypeError(
+                f"x es de tipo {x.dtype} y la atención tiene sus pesos en {self.qkv.weight.dtype}: usa x.float()."
+            )
         if x.ndim != 3 or x.shape[-1] != self.qkv.in_features:
             raise ValueError(
                 f"Se esperaba una secuencia (B, N, D={self.qkv.in_features}) y llegó un tensor de forma {tuple(x.shape)}."

@@ -58,7 +58,7 @@ class SmallCNN(nn.Module):
         self.head = nn.Linear(prev, num_classes)
 
     def _check_input(self, x: torch.Tensor) -> None:
-        check_images("x", x, dtype=self.head.weight.dtype)
+        check_images("x", x, dtype=self.head.weight.dtype, device=self.head.weight.device)
         min_size = 2 ** len(self.channels)
         if x.ndim != 4 or x.shape[1] != self.in_chans:
             hint = " Para imágenes (B, 28, 28) usa x.unsqueeze(1)." if x.ndim == 3 and self.in_chans == 1 else ""

@@ -232,12 +232,15 @@ def check_finite(name: str, x: torch.Tensor) -> None:
     )
 
 
-def check_images(name: str, x, *, dtype: torch.dtype = torch.float32, singular: bool = False) -> torch.Tensor:
+def check_images(
+    name: str, x, *, dtype: torch.dtype = torch.float32, singular: bool = False, device: torch.device | None = None
+) -> torch.Tensor:
     """Comprueba un lote de imágenes para un modelo: tensor, tipo ``float32``, finito y normalizado.
 
     Una imagen ``uint8`` o entera, o ``float`` con píxeles de 0 a 255, se nombra como tal, con el
     arreglo (``to_float``). La forma la comprueba cada modelo, que sabe cuál espera. Con
-    ``singular=True`` los mensajes hablan de «la imagen» en vez de «las imágenes».
+    ``singular=True`` los mensajes hablan de «la imagen» en vez de «las imágenes». Con ``device``, las
+    imágenes deben estar en ese dispositivo (el del modelo).
     """
     x = check_tensor(name, x)
     what, es, tiene = (f"La imagen {name}", "es", "tiene") if singular else (f"Las imágenes {name}", "son", "tienen")
@@ -254,6 +257,12 @@ def check_images(name: str, x, *, dtype: torch.dtype = torch.float32, singular: 
     if x.dtype != dtype:
         fix = f"{name}.float()" if dtype == torch.float32 else f"{name}.to({dtype})"
         raise InputTypeError(f"{what} {es} de tipo {x.dtype} y el modelo tiene sus pesos en {dtype}: usa {fix}.")
+    if device is not None and x.device != device:
+        raise ValueError(
+            f"{what} {'está' if singular else 'están'} en {x.device} y el modelo en {device}: usa "
+            f"{name}.to({str(device)!r})"
+            " (o mueve el modelo con model.to(device))."
+        )
     if x.numel() == 0:
         return x
     lo, hi = (float(v) for v in torch.aminmax(x.detach()))  # una sola pasada; un NaN o un inf se ven aquí

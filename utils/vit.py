@@ -179,7 +179,8 @@ class ViT(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def _check_input(self, x: torch.Tensor) -> None:
-        check_images("x", x, dtype=self.head.weight.dtype)  # tensor float32, sin NaN, normalizado
+        w = self.head.weight
+        check_images("x", x, dtype=w.dtype, device=w.device)  # tensor float32, sin NaN, normalizado
         c = self.config
         expected = (c.in_chans, c.img_size, c.img_size)
         if x.ndim != 4 or tuple(x.shape[1:]) != expected:
