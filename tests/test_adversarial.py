@@ -401,6 +401,7 @@ BAD = {
     "cls-layer-true": (lambda c: E.cls_rollout(c.maps, layer=True), InputTypeError, ["layer", "True"]),
     "cls-layer-tensor-fuera": (lambda c: E.cls_attention(c.maps, torch.tensor(5)), ValueError, ["layer=5"]),
     "cls-head-tensor-fuera": (lambda c: E.cls_attention(c.maps, 0, head=np.int64(7)), ValueError, ["head=7"]),
+    "find-checkpoint-carpeta": (lambda c: E.find_checkpoint(c.tmp, c.tmp), FileNotFoundError, ["es una carpeta"]),
     "check-image-int64": (lambda c: E.check_image(c.u8[0].long(), c.vit.config), InputTypeError, ["int64", "uint8"]),
     "check-image-0-255": (lambda c: E.check_image(c.u8[0].float(), c.vit.config), ValueError, ["255", "to_float"]),
     "check-image-nan": (lambda c: E.check_image(c.x[0] * math.nan, c.vit.config), ValueError, ["NaN"]),

@@ -23,6 +23,7 @@ import torch
 
 from .validation import InputTypeError, as_index, check_images, check_tensor, describe
 
+
 # Cuántas imágenes usan los cuadernos 06 y 06b (menos en el modo rápido de los tests, VIT_FAST=1).
 def _lesson_sizes() -> dict[str, int]:
     from .train import pick
@@ -381,6 +382,11 @@ def find_checkpoint(root: str | os.PathLike, custom: str | os.PathLike | None = 
     if custom is not None:
         path = Path(custom)
         path = path if path.is_absolute() else root / path
+        if path.is_dir():
+            raise FileNotFoundError(
+                f"'{path}' es una carpeta, no un archivo de punto de control: da la ruta del archivo .pt, por ejemplo "
+                f"'{path / 'mi_vit.pt'}'."
+            )
         if not path.is_file():
             raise FileNotFoundError(
                 f"No existe el punto de control '{path}'. Guarda tu modelo en el cuaderno 05 "
