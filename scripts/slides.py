@@ -28,12 +28,10 @@ y MathJax se sirven desde ``node_modules`` (``npm ci``): los mazos funcionan sin
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import math
 import re
 import shutil
-import struct
 import sys
 import time
 from pathlib import Path
@@ -60,7 +58,7 @@ CAPTION = 140  # la prosa que puede ir bajo una figura, como su pie
 CHARS_PER_LINE = 100
 PROSE_LINE, CODE_LINE, CELL_GAP = 30, 26, 22
 HEADING = {1: 80, 2: 66, 3: 54, 4: 42}
-IMAGE_MAX = 520  # la altura máxima de una figura en el mazo
+IMAGE_MAX = 460  # la altura de la caja de una figura en el mazo (la de la plantilla)
 LONG_CODE = 15  # líneas de código a partir de las que la celda va a las notas
 SKIP_SECTIONS = ("ejercicios", "soluciones")
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
@@ -96,12 +94,6 @@ def _prose_height(text: str) -> int:
     return height
 
 
-def _png_height(data: str) -> int:
-    """La altura en píxeles de una figura PNG guardada en base64 (de su cabecera)."""
-    raw = base64.b64decode(data[:64])
-    return struct.unpack(">I", raw[20:24])[0] if raw[:8] == b"\x89PNG\r\n\x1a\n" else IMAGE_MAX
-
-
 def _text(value) -> str:
     return value if isinstance(value, str) else "".join(value)
 
@@ -111,7 +103,7 @@ def _outputs_height(cell) -> int:
     for out in cell.get("outputs", []):
         data = out.get("data", {})
         if "image/png" in data:
-            height += min(IMAGE_MAX, _png_height(_text(data["image/png"]))) + 10
+            height += IMAGE_MAX + 10  # el mazo la ajusta a una caja de IMAGE_MAX de alto
         elif "text/markdown" in data:
             height += _prose_height(_text(data["text/markdown"]))
         elif "text/html" in data:
@@ -136,13 +128,25 @@ def _has_figure(cell) -> bool:
     return any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
 
 
-def _heading_level(cell) -> int:
-    """El nivel del encabezado con el que empieza una celda Markdown (0 si no empieza por uno)."""
-    if cell.cell_type != "markdown":
-        return 0
-    first = cell.source.lstrip().split("\n", 1)[0]
-    m = _HEADING.match(first)
-    return len(m.group(1)) if m else 0
+def _headings(text: str) -> list[tuple[int, str, int]]:
+    """Los encabezados de un texto Markdown (fuera de los bloques de código): (nivel, título, línea)."""
+    found, fence = [], False
+    for n, line in enumerate(text.split("\n")):
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        m = None if fence else _HEADING.match(line)
+        if m:
+            found.append((len(m.group(1)), m.group(2).strip(), n))
+    return found
+
+
+def _skipped(title: str) -> bool:
+    """Si una sección ``##`` con este título se salta (Ejercicios, Soluciones)."""
+    return re.sub(r"^\d+(\.\d+)*\.?\s*", "", title.lower()).startswith(SKIP_SECTIONS)
+
+
+def _starts_with_heading(text: str) -> bool:
+    return bool(_HEADING.match(text.lstrip().split("\n", 1)[0]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,11 +161,11 @@ def assign(nb) -> list[str]:
     skipping = False
     after_figure = False
     for i, cell in enumerate(nb.cells):
-        level = _heading_level(cell)
-        if level == 2:
-            title = cell.source.lstrip()[3:].strip().lower()
-            title = re.sub(r"^\d+(\.\d+)*\.?\s*", "", title)
-            skipping = title.startswith(SKIP_SECTIONS)
+        heads = _headings(cell.source) if cell.cell_type == "markdown" else []
+        if heads and heads[0][0] == 2 and _starts_with_heading(cell.source):
+            skipping = _skipped(heads[0][1])  # la celda abre una sección
+        # Un encabezado en cualquier punto de la celda cuenta (a veces la prosa de antes lo precede).
+        level = min((lvl for lvl, _, _ in heads if lvl <= 3), default=0)
         if i == 0:
             kind, used = "slide", min(BUDGET, _prose_height(cell.source))
         elif skipping or (cell.cell_type == "code" and cell.source.startswith(SETUP_MARK)):
@@ -194,6 +198,9 @@ def assign(nb) -> list[str]:
             else:
                 kind, used = "-", used + height
         after_figure = cell.cell_type == "code" and _has_figure(cell) and kind != "skip"
+        for lvl, title, _ in heads:  # la sección en la que queda lo que sigue
+            if lvl == 2:
+                skipping = _skipped(title)
         types.append(kind)
     return types
 
@@ -231,9 +238,28 @@ def has_slide_metadata(nb) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+\.)\s")
+
+
+def _blocks(text: str) -> list[str]:
+    """Los bloques de un texto Markdown: párrafos y, dentro de una lista, cada elemento."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.split("\n")
+        if not _ITEM.match(lines[0]):
+            blocks.append(block)
+            continue
+        for line in lines:
+            if _ITEM.match(line) or not blocks:
+                blocks.append(line)
+            else:
+                blocks[-1] += "\n" + line
+    return blocks
+
+
 def _split_prose(source: str, budget: int) -> tuple[str, str]:
     """Parte una prosa larga: lo que cabe en ``budget`` (al menos un bloque) y el resto."""
-    blocks = re.split(r"\n\s*\n", source.strip())
+    blocks = _blocks(source)
     keep, used = [], 0
     for block in blocks:
         height = _prose_height(block)
@@ -241,21 +267,39 @@ def _split_prose(source: str, budget: int) -> tuple[str, str]:
             break
         keep.append(block)
         used += height
-    return "\n\n".join(keep), "\n\n".join(blocks[len(keep) :])
+    return _join(keep), _join(blocks[len(keep) :])
+
+
+def _join(blocks: list[str]) -> str:
+    """Une bloques: los elementos seguidos de una lista, en líneas seguidas; lo demás, con una línea en blanco."""
+    text = ""
+    for i, block in enumerate(blocks):
+        if i:
+            text += "\n" if _ITEM.match(block) and _ITEM.match(blocks[i - 1]) else "\n\n"
+        text += block
+    return text
 
 
 def _one_figure_per_cell(cell) -> list:
-    """Una celda con varias figuras, partida en una celda sin código por figura (cada una, su diapositiva)."""
-    cells, current = [], []
+    """Una celda con figuras, partida en celdas sin código con una figura cada una (cada una, su diapositiva).
+
+    Lo que se imprime antes de una figura va con ella si caben juntos; si no, en su propia diapositiva.
+    """
+    groups, current = [], []
     for out in cell.outputs:
-        current.append(out)
         if "image/png" in out.get("data", {}):
-            cells.append(current)
+            before = nbformat.NotebookNode(outputs=current)
+            if current and _outputs_height(before) + _outputs_height(nbformat.NotebookNode(outputs=[out])) > BUDGET:
+                groups.append(current)
+                current = []
+            groups.append([*current, out])
             current = []
+        else:
+            current.append(out)
     if current:
-        cells[-1] += current
+        groups[-1] += current
     result = []
-    for i, outputs in enumerate(cells):
+    for i, outputs in enumerate(groups):
         part = copy.deepcopy(cell)
         part.outputs = outputs
         part.metadata.setdefault("tags", []).append(HIDE_INPUT_TAG)
@@ -272,11 +316,34 @@ def _notes_cell(text: str):
     return cell
 
 
+def split_at_headings(nb) -> None:
+    """Parte (en el sitio) cada celda Markdown en sus encabezados ``##`` y ``###``: en el mazo, la prosa de
+    antes de un encabezado se queda en la diapositiva anterior y cada sección empieza la suya."""
+    cells = []
+    for cell in nb.cells:
+        starts = [n for lvl, _, n in _headings(cell.source) if lvl in (2, 3)] if cell.cell_type == "markdown" else []
+        lines = cell.source.split("\n")
+        bounds = [0, *[n for n in starts if n > 0], len(lines)]
+        if len(bounds) <= 2:
+            cells.append(cell)
+            continue
+        for j, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            text = "\n".join(lines[a:b]).strip("\n")
+            if text.strip():
+                part = copy.deepcopy(cell)
+                part.source = text
+                if j:
+                    part["id"] = f"{cell.get('id', 'texto')}-{j}"
+                cells.append(part)
+    nb.cells = cells
+
+
 def deck_notebook(nb):
     """Una copia de ``nb`` lista para el mazo: reglas aplicadas y celdas ajustadas al marco."""
     from scripts.build_book import prepare_notebook
 
     nb = copy.deepcopy(nb)
+    split_at_headings(nb)
     apply(nb)
     prepare_notebook(nb, "notebooks/x.ipynb", pages=set())  # enlaces, insignia y widget, como en el libro
     cells = []
@@ -297,11 +364,19 @@ def deck_notebook(nb):
         elif cell.cell_type == "markdown" and kind != "notes":
             room = max(BUDGET - used, 0) if kind not in ("slide", "subslide") else BUDGET
             if _prose_height(cell.source) > room:
+                # Lo que no cabe sigue en una subdiapositiva; si tampoco cabe ahí, el resto va a las notas.
                 cell.source, rest = _split_prose(cell.source, room)
                 cells.append(cell)
+                used = BUDGET
+                if rest:
+                    more, rest = _split_prose(rest, BUDGET)
+                    cont = nbformat.v4.new_markdown_cell(more)
+                    cont.metadata["slideshow"] = {"slide_type": "subslide"}
+                    cells.append(cont)
+                    used = _prose_height(more) + CELL_GAP
                 if rest:
                     cells.append(_notes_cell(rest))
-                used = BUDGET
+                    used = BUDGET
                 continue
             used += _prose_height(cell.source) + CELL_GAP
         cells.append(cell)

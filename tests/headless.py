@@ -80,6 +80,9 @@ def chromium(width: int = 1280, height: int = 900):
     driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
+    # La ventana incluye el marco del navegador: se agranda para que lo visible mida width × height.
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
     try:
         yield driver
     finally:

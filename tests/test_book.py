@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import nbformat
 import pytest
 
 from headless import chromium, console_errors, png_is_not_blank, require_node_modules, serve
@@ -105,7 +106,9 @@ def test_no_broken_internal_link_anchor_or_image(book):
                 problems.append(f"{page}: {href} no existe")
                 continue
             if parts.fragment and target.suffix == ".html":
-                ids = cache.setdefault(target, _parse(target).ids)
+                if target not in cache:
+                    cache[target] = _parse(target).ids
+                ids = cache[target]
                 if unquote(parts.fragment) not in ids:
                     problems.append(f"{page}: el ancla #{parts.fragment} no está en {target.name}")
     assert not problems, "enlaces rotos:\n" + "\n".join(problems[:30])
@@ -116,9 +119,13 @@ def test_widget_is_a_note_and_no_cdn(book):
     for page in content_pages(out):
         text = (out / page).read_text(encoding="utf-8")
         assert "widget-view+json" not in text and "unpkg.com" not in text and "cdn.jsdelivr" not in text, page
-    explorer = [p for p in content_pages(out) if "06_" in p and "soluciones" not in p]
-    if explorer:
-        assert "Explorador interactivo" in (out / explorer[0]).read_text(encoding="utf-8")
+    for names in build_book.book_notebooks().values():
+        for name in names:
+            nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+            outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+            if any(build_book.WIDGET_MIME in o.get("data", {}) for o in outputs):
+                page = out / "notebooks" / f"{name[: -len('.ipynb')]}.html"
+                assert "Explorador interactivo" in page.read_text(encoding="utf-8"), f"{name}: falta la nota"
 
 
 def _wait_for_mathjax(driver) -> None:
