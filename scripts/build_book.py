@@ -55,6 +55,11 @@ class BookError(RuntimeError):
     """La construcción del libro no puede seguir (falta algo que se puede instalar)."""
 
 
+def _shown(path: Path) -> str:
+    """Una ruta para un mensaje: relativa a la raíz del repositorio si está dentro."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _optional(name: str) -> bool:
     check = getattr(course, "is_optional", None)
     return check(name) if check else not name.split("_")[0].isdigit()
@@ -144,7 +149,7 @@ def prepare_sources(stage: Path) -> list[str]:
     (stage / "_static").mkdir(parents=True)
     if not (MATHJAX / "tex-chtml.js").exists():
         raise BookError(
-            f"no encuentro MathJax en {MATHJAX.relative_to(ROOT)}: ejecuta `npm ci` en la raíz del repositorio "
+            f"no encuentro MathJax en {_shown(MATHJAX)}: ejecuta `npm ci` en la raíz del repositorio "
             "(instala las copias locales de MathJax y reveal.js que dice package.json)"
         )
     for part in MATHJAX_PARTS:

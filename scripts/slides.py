@@ -392,10 +392,12 @@ ASSETS = {
 
 def _copy_assets(out: Path) -> None:
     """Copia reveal.js y MathJax de ``node_modules`` a ``out/_static``."""
+    from scripts.build_book import _shown
+
     for name, (src, parts) in ASSETS.items():
         if not src.exists():
             raise SlidesError(
-                f"no encuentro {src.relative_to(ROOT)}: ejecuta `npm ci` en la raíz del repositorio "
+                f"no encuentro {_shown(src)}: ejecuta `npm ci` en la raíz del repositorio "
                 "(instala las copias locales de reveal.js y MathJax que dice package.json)"
             )
         for part in parts:

@@ -200,3 +200,39 @@ def test_workflows_publish_the_book_and_run_ci():
     assert "scripts/build_book.py" in steps and "actions/deploy-pages" in steps and "npm ci" in steps
     ci = yaml.safe_load((workflows / "ci.yml").read_text(encoding="utf-8"))
     assert any(s.get("run") == "bash .ci/run" for job in ci["jobs"].values() for s in job["steps"])
+
+
+def test_prepare_notebook_for_the_book():
+    """La insignia pasa a enlace de texto, el widget a una nota y los enlaces fuera del libro van a GitHub."""
+    from nbformat import v4
+
+    from utils.course import REPO_URL, colab_badge
+
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell(f"{colab_badge('02_atencion.ipynb')}\n\n# 02 · Atención"),
+            v4.new_markdown_cell(
+                "Mira [utils](../utils/attention.py), [el 01](01_parches_y_embedding.ipynb) y [arriba](#x)."
+            ),
+            v4.new_code_cell("explore(model)"),
+        ]
+    )
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    nb.cells[2].outputs = [v4.new_output("display_data", data={build_book.WIDGET_MIME: view, "text/plain": "VBox"})]
+    pages = {"notebooks/01_parches_y_embedding.ipynb", "notebooks/02_atencion.ipynb"}
+    build_book.prepare_notebook(nb, "notebooks/02_atencion.ipynb", pages)
+    assert nb.cells[0].source.startswith("[Abrir en Colab](https://colab.research.google.com/")
+    assert "colab-badge.svg" not in nb.cells[0].source
+    links = nb.cells[1].source
+    assert f"({REPO_URL}/blob/main/utils/attention.py)" in links and "(01_parches_y_embedding.ipynb)" in links
+    assert "(#x)" in links
+    assert (
+        list(nb.cells[2].outputs[0].data) == ["text/html"]
+        and "Explorador interactivo" in nb.cells[2].outputs[0].data["text/html"]
+    )
+
+
+def test_missing_mathjax_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_book, "MATHJAX", tmp_path / "no-esta")
+    with pytest.raises(build_book.BookError, match="npm ci"):
+        build_book.prepare_sources(tmp_path / "fuente")

@@ -203,3 +203,9 @@ def test_deck_loads_offline_with_math(reports, stem):
 def test_screenshot_is_not_blank(reports):
     png = next(r["png"] for r in reports.values() if "png" in r)
     assert png_is_not_blank(png)
+
+
+def test_missing_reveal_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.setitem(slides.ASSETS, "reveal.js", (tmp_path / "no-esta", ("dist",)))
+    with pytest.raises(slides.SlidesError, match="npm ci"):
+        slides.build_decks(tmp_path / "mazos", [])
