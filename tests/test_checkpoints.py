@@ -181,3 +181,11 @@ def test_shipped_checkpoint_is_format_2_with_the_same_weights():
     readme = (SHIPPED.parent / "README.md").read_text(encoding="utf-8")
     documented = re.search(r"SHA-256 del archivo:\*\* `([0-9a-f]{64})`", readme).group(1)
     assert documented == hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
+
+
+def test_editing_the_shipped_config_is_caught(tmp_path):
+    copy = tmp_path / "vit_fashion_mnist.pt"
+    copy.write_bytes(SHIPPED.read_bytes())
+    _tamper(copy, lambda p: p["config"].update(num_heads=8))  # misma forma de los pesos: antes cargaba y fallaba más
+    with pytest.raises(C.CheckpointError, match="dañado o fue modificado"):
+        C.load_checkpoint(copy)

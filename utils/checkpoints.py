@@ -488,6 +488,8 @@ def upgrade_checkpoint(path: str | os.PathLike, out: str | os.PathLike | None = 
     casan, y escribe en ``out`` (por defecto, encima de ``path``, de forma atómica) la misma
     configuración, los mismos tensores y los mismos metadatos con el SHA-256 que lo cubre todo.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"La ruta del punto de control debe ser una cadena o un Path y llegó {describe(path)}.")
     path = Path(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
