@@ -31,8 +31,9 @@ def show_images(
     ncols: int = 8,
     title: str | None = None,
     size: float = 1.4,
+    fontsize: float = 8,
 ) -> Figure:
-    """Cuadrícula de imágenes con su clase (y la predicción, en rojo si es errónea)."""
+    """Cuadrícula de imágenes con su clase (y la predicción, en rojo si es errónea), en letra de ``fontsize`` pt."""
     n = len(images)
     nrows = max(1, int(np.ceil(n / ncols)))
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.35)), squeeze=False)
@@ -48,7 +49,7 @@ def show_images(
                 pred = int(predictions[i])
                 color = "black" if pred == int(labels[i]) else "crimson"
                 text = f"{text}\n→ {classes[pred]}"
-            ax.set_title(text, fontsize=8, color=color)
+            ax.set_title(text, fontsize=fontsize, color=color)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -743,7 +744,7 @@ def plot_patch_sizes(image: torch.Tensor, rebuilt: dict, dim: int) -> Figure:
         kept = "los guarda todos" if ps * ps <= dim else f"guarda {dim} de {ps * ps}"
         axes[1, col].set_title(f"D = {dim}: {kept}", fontsize=10)
         axes[1, col].axis("off")
-    fig.colorbar(im, ax=axes[1, :], shrink=0.8, label="píxel normalizado")
+    comma_axis(fig.colorbar(im, ax=axes[1, :], shrink=0.8, label="píxel normalizado").ax)
     fig.suptitle(
         f"Arriba, la cuadrícula de tokens; abajo, cada parche tras pasar por un embedding lineal de D = {dim}",
         fontsize=11,
