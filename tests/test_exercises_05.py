@@ -189,3 +189,35 @@ def _raises():
 def test_check_beats_quick_recipe_rejects(train_fn, baseline):
     images, labels = torch.zeros(40, 1, 28, 28), torch.tensor([3] * 30 + [1] * 10)
     assert not ex.check_beats_quick_recipe(train_fn, baseline, images, labels, budget_s=0.1)
+
+
+# --- 05b ---------------------------------------------------------------------------------------
+
+
+def _floor(eps, k=10):
+    q = torch.full((k,), eps / k)
+    q[0] += 1 - eps
+    return -(q * q.log()).sum().item()
+
+
+def test_check_smoothing_floor():
+    assert ex.check_smoothing_floor(_floor(0.2))
+    assert ex.check_smoothing_floor(torch.tensor(_floor(0.2)))
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        _floor(0.1),  # el de la receta
+        _floor(0.2) / math.log(2),  # en bits
+        -math.log(0.82),  # solo la clase correcta
+        0.0,
+        math.log(10),
+        NAN,
+        INF,
+        None,
+        "0.87",
+    ],
+)
+def test_check_smoothing_floor_rejects(wrong):
+    assert not ex.check_smoothing_floor(wrong)

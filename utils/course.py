@@ -25,6 +25,7 @@ NOTEBOOKS = [
     ("03_bloque_transformer.ipynb", "El bloque Transformer"),
     ("04_vit_completo.ipynb", "El ViT completo"),
     ("05_entrenamiento.ipynb", "Entrenamiento"),
+    ("05b_entrenamiento_a_fondo.ipynb", "Entrenamiento a fondo"),
     ("06_visualizacion.ipynb", "Qué mira el ViT"),
 ]
 

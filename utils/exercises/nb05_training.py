@@ -190,3 +190,30 @@ def check_beats_quick_recipe(train_fn, baseline_acc, images: torch.Tensor, label
             "(parches, ancho, épocas, tasa de aprendizaje).",
         )
     return report(True, f"{acc:.2%} en validación en {seconds:.0f} s supera el {base:.2%} de la receta rápida.", "")
+
+
+# --- Cuaderno 05b (entrenamiento a fondo) ---------------------------------------------------------
+
+
+def _smoothed_entropy(eps: float, k: int = 10) -> float:
+    q = [1 - eps + eps / k] + [eps / k] * (k - 1)
+    return -sum(p * math.log(p) for p in q if p > 0)
+
+
+def check_smoothing_floor(answer, eps: float = 0.2, num_classes: int = 10) -> bool:
+    """Ejercicio 05b-1 (fácil): la pérdida mínima posible con suavizado de etiquetas ``eps`` y ``num_classes`` clases."""
+    expected = _smoothed_entropy(eps, num_classes)
+    value = as_float(answer)
+    if value is None:
+        return report(False, "", "Escribe un número finito: la pérdida mínima (en nats, con logaritmo natural).")
+    if math.isclose(value, expected, rel_tol=1e-3):
+        return report(
+            True, f"Con ε = {eps} la pérdida no baja de {expected:.3f}: la entropía del objetivo suavizado.", ""
+        )
+    if math.isclose(value, expected / math.log(2), rel_tol=1e-3):
+        return report(False, "", "Eso está en bits (log en base 2); PyTorch usa el logaritmo natural.")
+    if math.isclose(value, _smoothed_entropy(0.1, num_classes), rel_tol=1e-3):
+        return report(False, "", "Ese es el mínimo con ε = 0,1, el de la receta; aquí ε vale 0,2.")
+    if math.isclose(value, -math.log(1 - eps + eps / num_classes), rel_tol=1e-3):
+        return report(False, "", "Solo has sumado el término de la clase correcta; faltan las otras nueve.")
+    return report(False, "", "El mínimo se alcanza cuando el modelo predice exactamente el objetivo q: es −Σ q·log q.")
