@@ -2,7 +2,7 @@
 
 Uso (desde la raíz del repositorio; se puede interrumpir y volver a lanzar, sigue donde se quedó):
 
-    nohup nice python scripts/train_checkpoint.py > entrenamiento.log 2>&1 &
+    nice python scripts/train_checkpoint.py > entrenamiento.log 2>&1 &
 
 La receta es ``utils.recipes.CHECKPOINT_CONFIG`` y ``CHECKPOINT_RECIPE``, fijada ANTES de entrenar: una sola
 programación larga (calentamiento y coseno), desplazamiento, volteo y borrado aleatorio, y un ViT algo más ancho que
@@ -17,7 +17,7 @@ Reanudable: al final de cada época se guarda el estado completo (pesos, optimiz
 la pérdida se vuelve NaN o infinita el entrenamiento para sin escribirlo.
 
 ``--fast`` hace lo mismo en unos segundos (pocas imágenes, una época, un ViT diminuto) y escribe en una carpeta
-aparte: sirve para probar el script, no para entrenar.
+aparte: sirve para probar el programa, no para entrenar.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", default=str(RUNS), help="archivo donde se registra cada ejecución")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--fast", action="store_true", help="prueba del script en segundos (no entrena de verdad)")
+    parser.add_argument("--fast", action="store_true", help="prueba del programa en segundos (no entrena de verdad)")
     parser.add_argument("--card", action="store_true", help="solo reescribir la descripción (README.md) desde --out")
     args = parser.parse_args(argv)
     out, runs = Path(args.out), Path(args.runs)

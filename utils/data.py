@@ -37,7 +37,7 @@ CLASSES = [
     "botín",
 ]
 
-# Media y desviación típica de los píxeles del conjunto de entrenamiento (en [0, 1]).
+# Media y desviación estándar de los píxeles del conjunto de entrenamiento (en [0, 1]).
 # Un test comprueba que coinciden con los datos reales.
 MEAN = 0.2860
 STD = 0.3530
@@ -224,7 +224,7 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, download: bool = T
 def to_float(images: torch.Tensor, normalize: bool = True) -> torch.Tensor:
     """Convierte imágenes ``uint8`` (N, 28, 28) en ``float32`` (N, 1, 28, 28).
 
-    Con ``normalize=True`` resta la media y divide por la desviación típica del conjunto de entrenamiento.
+    Con ``normalize=True`` resta la media y divide por la desviación estándar del conjunto de entrenamiento.
     """
     from .validation import check_tensor
 
@@ -337,7 +337,7 @@ def validation_split(
 
 
 def split_fingerprint(indices: torch.Tensor) -> str:
-    """SHA-256 (hexadecimal) de unos índices como enteros de 64 bits en little-endian: la huella de una partición."""
+    """SHA-256 (hexadecimal) de unos índices como enteros de 64 bits (el byte menos significativo primero): la huella de una partición."""
     return hashlib.sha256(np.asarray(torch.as_tensor(indices).long(), dtype="<i8").tobytes()).hexdigest()
 
 

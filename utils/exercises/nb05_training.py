@@ -1,7 +1,7 @@
 """Correctores del cuaderno 05 (entrenamiento).
 
 Cada corrector imprime su veredicto en español y devuelve un :class:`~utils.exercises.core.Verdict`. Los que
-dependen de un modelo no se fían de lo que diga el estudiante: recalculan con el modelo y los datos.
+dependen de un modelo no se fían de lo que diga el estudiante: vuelven a calcular con el modelo y los datos.
 
 Niveles: 05-1 fácil (tasa de aprendizaje en un paso), 05-2 fácil (exactitud desde los logits), 05-3 fácil
 (cambia el lote y predice los pasos), 05-4 media (pareja más confundida de la CNN), 05-5 difícil / abierta
