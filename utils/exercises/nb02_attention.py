@@ -6,7 +6,6 @@ Ninguno lanza una excepción, llegue lo que llegue, y al fallar dan una pista, n
 
 from __future__ import annotations
 
-import functools
 import math
 
 import torch
@@ -22,6 +21,7 @@ from .core import (
     fashion,
     forbid,
     forbidden_reference,
+    never_raises,
     report,
 )
 
@@ -39,24 +39,11 @@ __all__ = [
 ATTENTION_SHAPES = {"q": (2, 4, 10, 16), "k": (2, 4, 7, 16), "v": (2, 4, 7, 32)}
 
 
-def _never_raises(checker):
-    """Red de seguridad: si algo inesperado falla al corregir, se explica en español en vez de lanzar."""
-
-    @functools.wraps(checker)
-    def wrapper(*args, **kwargs):
-        try:
-            return checker(*args, **kwargs)
-        except Exception as exc:  # p. ej., un tensor en un dispositivo que no se puede copiar a la CPU
-            return report(False, "", f"no se pudo corregir tu respuesta ({type(exc).__name__}): revisa qué devuelve.")
-
-    return wrapper
-
-
 def _is_real_tensor(x) -> bool:
     return isinstance(x, torch.Tensor) and (x.is_floating_point() or x.dtype in (torch.int32, torch.int64))
 
 
-@_never_raises
+@never_raises
 def check_attention_shapes(output_shape, weights_shape=None):
     """Ejercicio 02.1: formas de la salida y de los pesos de la atención para ``ATTENTION_SHAPES``."""
     q, k, v = (torch.zeros(s) for s in ATTENTION_SHAPES.values())
@@ -111,7 +98,7 @@ def _softmax_cases() -> list[torch.Tensor]:
     ]
 
 
-@_never_raises
+@never_raises
 def check_stable_softmax(fn):
     """Ejercicio 02.2: ``fn(x)`` es la softmax sobre la última dimensión, estable y sin usar las de PyTorch."""
     if callable(fn) and (found := forbidden_reference(fn, *SOFTMAX_FUNCTIONS)):
@@ -167,7 +154,7 @@ def _attention_cases():
     ]
 
 
-@_never_raises
+@never_raises
 def check_attention(fn):
     """Ejercicio 02.3: ``fn(q, k, v, mask=None)`` devuelve ``(salida, pesos)`` como la atención de ``utils``.
 
@@ -224,7 +211,7 @@ def check_attention(fn):
     return report(True, "tu atención coincide con la de utils con y sin máscara, con y sin ejes delante.", "")
 
 
-@_never_raises
+@never_raises
 def check_mha_params(answer, dim: int = 64, num_heads: int = 4):
     """Ejercicio 02.4: número de parámetros de ``MultiHeadAttention(dim, num_heads)``."""
     from ..attention import MultiHeadAttention
@@ -271,7 +258,7 @@ def _choice(answer) -> str | None:
     return text if text in _CHOICES else None
 
 
-@_never_raises
+@never_raises
 def check_permutation_prediction(all_tokens, keys_and_values):
     """Ejercicio 02.5 (predice antes de ejecutar): qué le pasa a la salida de la atención al barajar.
 
@@ -328,7 +315,7 @@ def _local_mask(n: int, window: int) -> torch.Tensor:
     return (diff >= 0) & (diff <= window)
 
 
-@_never_raises
+@never_raises
 def check_local_mask(fn):
     """Ejercicio 02b.1: ``fn(n, window)`` es la máscara (n, n) en que cada token ve a sí mismo y a los
     ``window`` anteriores (True = se puede atender)."""
