@@ -431,6 +431,8 @@ def plot_gelu(xs, curves: dict, derivatives: dict) -> Figure:
 def plot_grad_norms(profiles: dict, depths: Sequence[int], last_block: dict, profile_depth: int) -> Figure:
     """Izquierda: norma del gradiente de cada bloque (``profiles``: {variante: (L,)}); derecha: la del
     último bloque frente a la profundidad (``last_block``: {variante: lista, una por ``depths``})."""
+    from matplotlib.ticker import NullFormatter
+
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))
     for name, norms in profiles.items():
         n = np.asarray(norms)
@@ -446,6 +448,10 @@ def plot_grad_norms(profiles: dict, depths: Sequence[int], last_block: dict, pro
     ax1.set_xscale("log", base=2)
     ax1.set_yscale("log")
     ax1.set_xticks(list(depths), [str(d) for d in depths])
+    values = [v for norms in last_block.values() for v in norms]
+    ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if min(values) / 1.5 <= t <= max(values) * 1.5]
+    ax1.set_yticks(ticks, [_comma(t) for t in ticks])
+    ax1.yaxis.set_minor_formatter(NullFormatter())
     ax1.set(xlabel="número de bloques L", ylabel="norma del gradiente", title="Gradiente del último bloque")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
