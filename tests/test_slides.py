@@ -132,11 +132,8 @@ def measure_deck(driver, url: str) -> dict:
 
 # Lecciones que hoy pasan de 40 diapositivas porque la clase dura más de 45 minutos (también lo dice
 # scripts/class_time.py); issue 12 las parte en partes opcionales. Cuando una baje de 40, el test la marca
-# como XPASS: quítala de aquí.
-TOO_LONG_TODAY = {
-    "05_entrenamiento": "la lección 05 dura hoy más de una clase (44 diapositivas; 55 con las salidas de la 1.ª edición)",
-    "06_visualizacion": "la lección 06 se está reescribiendo (41–47 diapositivas)",
-}
+# como XPASS (estricto, falla): quítala de aquí.
+TOO_LONG_TODAY: dict[str, str] = {}  # hoy todas caben (05: 32 diapositivas, 06: 38)
 DECKS = [p.stem for p in slides.lessons()]
 
 
@@ -180,7 +177,7 @@ def test_every_slide_fits_the_16_9_frame(reports, stem):
 @pytest.mark.parametrize(
     "stem",
     [
-        pytest.param(s, marks=pytest.mark.xfail(strict=False, reason=TOO_LONG_TODAY[s])) if s in TOO_LONG_TODAY else s
+        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=TOO_LONG_TODAY[s])) if s in TOO_LONG_TODAY else s
         for s in DECKS
     ],
 )
