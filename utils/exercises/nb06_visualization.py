@@ -180,7 +180,9 @@ def check_class_map(answer, model, x, target):
         with torch.no_grad():
             rollout = cls_rollout(model.attention_maps(x)).cpu()
     except Exception:
-        return report(False, "", "`model`, `x_pair` o `second` ya no son los de la sección 3 del 06b: vuelve a ejecutarla.")
+        return report(
+            False, "", "`model`, `x_pair` o `second` ya no son los de la sección 3 del 06b: vuelve a ejecutarla."
+        )
     tensor = as_tensor(answer)
     ok, why = close(answer, expected, atol=1e-4)
     why = f"Revisa el mapa: {why}"
