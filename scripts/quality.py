@@ -953,7 +953,7 @@ def check_metadata(nb) -> list[str]:
 
 
 def check_paths(nb) -> list[str]:
-    """Ninguna salida ni celda contiene rutas absolutas de una máquina (/work, /home, /root...)."""
+    """Ninguna salida ni celda contiene rutas absolutas de una máquina (``/work``, ``/home``, ``/root``...)."""
     problems = []
     for i, cell in enumerate(nb.cells):
         texts = [("el código" if cell.cell_type == "code" else "el texto", cell.source)]

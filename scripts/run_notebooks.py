@@ -6,7 +6,7 @@ Uso (desde la raíz del repositorio, con el entorno del curso):
     python scripts/run_notebooks.py notebooks/02_atencion.ipynb
     VIT_FAST=1 python scripts/run_notebooks.py           # modo rápido: ejecuta, pero no guarda nada
 
-Cada cuaderno se ejecuta en un núcleo nuevo, con la carpeta ``notebooks/`` como directorio de
+Cada cuaderno se ejecuta en un kernel de Jupyter nuevo, con la carpeta ``notebooks/`` como directorio de
 trabajo, y se guarda limpio (``scripts/clean_notebooks.py``) con los números de ejecución 1, 2, 3...
 Imprime el tiempo de cada uno. Si una celda falla, el cuaderno no se guarda (queda como estaba),
 se muestra el error y se sigue con los demás; al final sale con 1. El tiempo de la ejecución completa
@@ -33,7 +33,7 @@ from utils.course import NOTEBOOKS  # noqa: E402
 
 
 def run(path: Path, save: bool = True, timeout: int = 1800) -> float:
-    """Ejecuta ``path`` en un núcleo nuevo; si ``save``, guarda las salidas. Devuelve los segundos que tardó.
+    """Ejecuta ``path`` en un kernel de Jupyter nuevo; si ``save``, guarda las salidas. Devuelve los segundos que tardó.
 
     Lanza ``CellExecutionError`` si una celda falla (y entonces no guarda nada).
     """
