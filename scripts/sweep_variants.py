@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> dict:
             run_variant(results, "mejor", "+ " + " y ".join(better) + " (la mejor combinación)", config_changes,
                         recipe_changes, train, val, args.budget, seeds)  # fmt: skip
     for s in results.data["resumen"].values():
-        print(f"{s['descripcion']:<55} {s['media']:.2%} ± {s['desviacion']:.2%} ({s['semillas']} semillas)")
+        print(
+            f"{s['descripcion']:<55} {s['media']:.2%} ± {s['desviacion']:.2%} ({s['semillas']} semilla{'s' if s['semillas'] > 1 else ''})"
+        )
     return results.data
 
 

@@ -15,7 +15,7 @@ def test_sweep_variants_quick_writes_a_resumable_json(tmp_path, capsys):
     assert saved["equipo"]["cpu"] and saved["muestra_pequena"] is True
     for run in saved["ejecuciones"].values():
         assert 0.0 <= run["exactitud_validacion"] <= 1.0 and run["plan"]["epocas"] >= 1
-        assert run["plan"]["imagenes_por_segundo"] > 0 and "caben" in run["plan"]["por_que"]
+        assert run["plan"]["imagenes_por_segundo"] > 0 and "cuesta unos" in run["plan"]["por_que"]
         assert run["minutos"] < 1.0
     capsys.readouterr()
     sweep_variants.main(["--quick", "--out", str(out)])  # reanudar: no vuelve a entrenar

@@ -62,14 +62,21 @@ def plan_epochs(
     ips = measure_train_throughput(
         model, images, labels, batch_size, steps=probe, warmup_steps=1, use_augment=use_augment
     )
-    fit = epochs_for_budget(ips, len(labels), budget_s, n_eval)
+    fit = epochs_for_budget(ips, len(labels), budget_s, n_eval)  # al menos 1
     epochs = min(fit, max_epochs)
     per_epoch = 1.1 * (len(labels) + n_eval / 3) / ips
     why = (
         f"{ips:.0f} imágenes/s medidas en {probe} pasos: una época de {len(labels)} imágenes (y {n_eval} de "
-        f"validación) cuesta unos {per_epoch:.1f} s, así que caben {fit} en {budget_s:.0f} s"
+        f"validación) cuesta unos {per_epoch:.1f} s"
     )
-    why += f"; se usan {epochs} (el máximo es {max_epochs})." if fit > max_epochs else "."
+    if per_epoch > budget_s:
+        why += (
+            f", más que los {budget_s:.0f} s del presupuesto: no cabe ni una y se hace 1, el mínimo (tardará unos "
+            f"{per_epoch:.0f} s; para caber, usa menos imágenes o más presupuesto)."
+        )
+    else:
+        why += f", así que caben {fit} en {budget_s:.0f} s"
+        why += f"; se usan {epochs} (el máximo es {max_epochs})." if fit > max_epochs else "."
     return {
         "imagenes_por_segundo": round(ips, 1),
         "pasos_medidos": probe,

@@ -26,6 +26,7 @@ NOTEBOOKS = [
     ("04_vit_completo.ipynb", "El ViT completo"),
     ("05_entrenamiento.ipynb", "Entrenamiento"),
     ("06_visualizacion.ipynb", "Qué mira el ViT"),
+    ("07_mas_alla.ipynb", "Más allá del curso"),
     ("06b_fidelidad.ipynb", "¿Explican los mapas la decisión?"),
 ]
 

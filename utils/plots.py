@@ -941,8 +941,10 @@ def plot_scaling(points: Sequence[dict], title: str) -> Figure:
                 p["imagenes"], 100 * p["media"], yerr=100 * p["desviacion"], color=color, marker=marker, capsize=3,
                 mfc="white" if p["en_vivo"] else color, ms=7,
             )  # fmt: skip
-    ax.plot([], [], "ko", mfc="white", label="medido en vivo (este cuaderno)")
-    ax.plot([], [], "ko", label="de benchmarks/scaling.json")
+    if any(p["en_vivo"] for p in points):
+        ax.plot([], [], "ko", mfc="white", label="medido en vivo (este cuaderno)")
+    if not all(p["en_vivo"] for p in points):
+        ax.plot([], [], "ko", label="de benchmarks/scaling.json")
     ax.set_xscale("log")
     ax.set_xlabel("imágenes de entrenamiento (escala logarítmica)", fontsize=9)
     ax.set_ylabel("exactitud en validación (%)", fontsize=9)
