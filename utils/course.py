@@ -23,11 +23,13 @@ NOTEBOOKS = [
     ("02_atencion.ipynb", "Atención"),
     ("02b_atencion_a_fondo.ipynb", "Atención a fondo"),
     ("03_bloque_transformer.ipynb", "El bloque Transformer"),
+    ("03b_bloque_a_fondo.ipynb", "El bloque a fondo"),
     ("04_vit_completo.ipynb", "El ViT completo"),
     ("05_entrenamiento.ipynb", "Entrenamiento"),
+    ("05b_entrenamiento_a_fondo.ipynb", "Entrenamiento a fondo"),
     ("06_visualizacion.ipynb", "Qué mira el ViT"),
-    ("07_mas_alla.ipynb", "Más allá del curso"),
     ("06b_fidelidad.ipynb", "¿Explican los mapas la decisión?"),
+    ("07_mas_alla.ipynb", "Más allá del curso"),
 ]
 
 
