@@ -31,7 +31,7 @@ def show_images(
     ncols: int = 8,
     title: str | None = None,
     size: float = 1.4,
-    fontsize: float = 8,
+    fontsize: float = 9,
 ) -> Figure:
     """Cuadrícula de imágenes con su clase (y la predicción, en rojo si es errónea), en letra de ``fontsize`` pt."""
     n = len(images)
@@ -137,7 +137,7 @@ def plot_confusion_matrix(
                 str(cm[i, j]),
                 ha="center",
                 va="center",
-                fontsize=7,
+                fontsize=9,
                 color="white" if cm[i, j] > threshold else "black",
             )
     fig.colorbar(im, ax=ax, fraction=0.046)
@@ -168,7 +168,7 @@ def overlay_attention(
     ax.imshow(att, cmap="inferno", alpha=alpha, vmin=vmin, vmax=vmax)
     ax.axis("off")
     if title:
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=9)
     return fig
 
 
@@ -267,7 +267,7 @@ def plot_rollout_comparison(
             if predictions is not None:
                 color = "black" if int(predictions[i]) == int(labels[i]) else "crimson"
                 text = f"{text}\n→ {classes[int(predictions[i])]}"
-            ax.set_title(text, fontsize=8, color=color)
+            ax.set_title(text, fontsize=9, color=color)
         overlay_attention(images[i], last_layer[i], ax=axes[1, i], alpha=alpha)
         overlay_attention(images[i], rollout[i], ax=axes[2, i], alpha=alpha)
     for row, name in enumerate(["imagen", "última capa", "rollout"]):
@@ -300,9 +300,9 @@ def plot_position_similarity(
             ax.set_xticks([])
             ax.set_yticks([])
             if i == g - 1:
-                ax.set_xlabel(str(j), fontsize=8)
+                ax.set_xlabel(str(j), fontsize=9)
             if j == 0:
-                ax.set_ylabel(str(i), fontsize=8, rotation=0, ha="right", va="center")
+                ax.set_ylabel(str(i), fontsize=9, rotation=0, ha="right", va="center")
     fig.supxlabel("columna del parche", fontsize=9)
     fig.supylabel("fila del parche", fontsize=9)
     fig.suptitle(title, fontsize=10)
@@ -335,7 +335,7 @@ def plot_patch_embedding_pca(
         name = f"CP{i + 1}"
         if explained is not None:
             name += f"\n{100 * float(explained[i]):.0f} %"
-        ax.set_title(name, fontsize=8)
+        ax.set_title(name, fontsize=9)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
@@ -363,7 +363,7 @@ def plot_attention_distance(
     ax.set_ylim(bottom=0)
     ax.set(xlabel="capa (profundidad)", ylabel="distancia media de atención (píxeles)", title=title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
