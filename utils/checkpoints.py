@@ -234,6 +234,17 @@ def _write(path: Path, payload: dict) -> Path:
     return path
 
 
+def _payload(config: dict, meta: dict, state: dict[str, torch.Tensor]) -> dict:
+    """El contenido de un archivo de formato actual, con el SHA-256 de configuración, metadatos y pesos."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "config": config,
+        "state_dict": state,
+        "metadata": meta,
+        "sha256": checkpoint_sha256(config, meta, state),
+    }
+
+
 def save_checkpoint(path: str | os.PathLike, model: ViT, metadata: dict | None = None) -> Path:
     """Guarda ``model`` (pesos y configuración) en ``path`` de forma atómica.
 
@@ -259,14 +270,7 @@ def save_checkpoint(path: str | os.PathLike, model: ViT, metadata: dict | None =
     meta = check_metadata(metadata)
     config = model.config.to_dict()
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    payload = {
-        "format_version": FORMAT_VERSION,
-        "config": config,
-        "state_dict": state,
-        "metadata": meta,
-        "sha256": checkpoint_sha256(config, meta, state),
-    }
-    return _write(path, payload)
+    return _write(path, _payload(config, meta, state))
 
 
 # --- Cargar -----------------------------------------------------------------------------------
@@ -497,11 +501,4 @@ def upgrade_checkpoint(path: str | os.PathLike, out: str | os.PathLike | None = 
     model = ViT(config=ViTConfig.from_dict(config))
     _check_weights(path, model, state)
     meta = check_metadata(meta)
-    payload = {
-        "format_version": FORMAT_VERSION,
-        "config": config,
-        "state_dict": state,
-        "metadata": meta,
-        "sha256": checkpoint_sha256(config, meta, state),
-    }
-    return _write(check_checkpoint_target(out if out is not None else path), payload)
+    return _write(check_checkpoint_target(out if out is not None else path), _payload(config, meta, state))
