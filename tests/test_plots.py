@@ -57,3 +57,28 @@ def test_notebook_05_figures_are_in_spanish_with_decimal_comma():
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["10", "20", "80", "90"]  # % de cada fila
     fig = plots.plot_accuracy_vs_time([("ViT", h)])
     assert fig.axes[0].get_ylabel() == "exactitud de validación (%)"
+
+
+def test_comma_writes_numbers_as_in_spanish():
+    assert plots.comma(0.5) == "0,5" and plots.comma(-2) == "−2" and plots.comma(10) == "10"
+    assert plots.comma(0.1, 2) == "0,10" and plots.comma(2.302585, 1) == "2,3" and plots.comma(-0.25, 0) == "−0"
+    assert plots.comma(0.30000000000000004) == "0,3"
+
+
+def test_comma_axis_changes_default_ticks_only():
+    import matplotlib.pyplot as plt
+
+    fig, (ax0, ax1) = plt.subplots(1, 2)
+    ax0.plot([-0.5, 0.0, 0.5], [0.0, 0.25, 0.5])
+    ax1.plot([1, 10, 100], [1, 2, 3])
+    ax1.set_xscale("log")
+    ax1.set_yticks([1, 2, 3], ["uno", "dos", "tres"])
+    plots.comma_axis(ax0, ax1)
+    fig.canvas.draw()
+    x0 = [t.get_text() for t in ax0.get_xticklabels()]
+    y0 = [t.get_text() for t in ax0.get_yticklabels()]
+    assert "−0,25" in x0 and "0,5" in x0 and "0,4" in y0, (x0, y0)
+    assert not any("." in t or "-" in t for t in x0 + y0)
+    assert [t.get_text() for t in ax1.get_yticklabels()] == ["uno", "dos", "tres"]  # texto puesto a mano
+    assert type(ax1.xaxis.get_major_formatter()).__name__ == "LogFormatterSciNotation"  # eje logarítmico
+    plt.close(fig)

@@ -14,6 +14,34 @@ from matplotlib.figure import Figure
 
 from .data import CLASSES
 
+# --- Coma decimal, para todas las figuras ------------------------------------------------------
+
+
+def comma(value: float, digits: int | None = None) -> str:
+    """Un número como se escribe en español: coma decimal y signo menos tipográfico (0.5 → «0,5», -2 → «−2»).
+
+    Sin ``digits``, con las cifras que hagan falta (``f"{value:g}"``); con ``digits``, con ese número fijo de
+    decimales (``comma(0.1, 2)`` → «0,10»).
+    """
+    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return text.replace(".", ",").replace("-", "−")
+
+
+def comma_axis(*axes, which: str = "xy") -> None:
+    """Pone coma decimal en las marcas de los ejes lineales ``which`` ("x", "y" o "xy") de cada eje dado.
+
+    Solo toca los ejes que tienen el formateador por defecto de Matplotlib: las marcas con texto puesto a mano
+    (``set_xticks(ticks, labels)``) y los ejes logarítmicos se quedan como están. Sirve también para la barra de
+    color: ``comma_axis(fig.colorbar(im).ax)``.
+    """
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in axes:
+        for name in which:
+            axis = ax.xaxis if name == "x" else ax.yaxis
+            if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(lambda v, _pos: comma(v)))
+
 
 def _as_image(img: torch.Tensor | np.ndarray) -> np.ndarray:
     """Convierte (H, W), (1, H, W) o (C, H, W) en un arreglo listo para ``imshow``."""
@@ -371,21 +399,6 @@ def plot_attention_distance(
 # --- Cuaderno 03/04: el bloque Transformer y el ViT completo ------------------------------------
 
 
-def _comma(value: float) -> str:
-    """Un número con coma decimal, como se escribe en español: 0.001 → «0,001»."""
-    return f"{value:g}".replace(".", ",")
-
-
-def _comma_ticks(*axes) -> None:
-    """Marcas de los ejes lineales con coma decimal («0,5» en vez de «0.5»)."""
-    from matplotlib.ticker import FuncFormatter, ScalarFormatter
-
-    for ax in axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
-                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.10g}".replace(".", ",")))
-
-
 def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torch.Tensor) -> Figure:
     """Media y desviación estándar de cada token (B, N, D) antes y después de normalizar, por fondo o prenda.
 
@@ -402,7 +415,7 @@ def plot_token_stats(before: torch.Tensor, after: torch.Tensor, background: torc
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     axes[1].set(xlim=(-1, 1), ylim=(0, 2))
-    _comma_ticks(*axes)
+    comma_axis(*axes)
     fig.tight_layout()
     return fig
 
@@ -423,7 +436,7 @@ def plot_gelu(xs, curves: dict, derivatives: dict) -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     ax1.axhline(1, color="0.7", lw=0.8, ls="--")
-    _comma_ticks(ax0, ax1)
+    comma_axis(ax0, ax1)
     fig.tight_layout()
     return fig
 
@@ -450,13 +463,13 @@ def plot_grad_norms(profiles: dict, depths: Sequence[int], last_block: dict, pro
     ax1.set_xticks(list(depths), [str(d) for d in depths])
     values = [v for norms in last_block.values() for v in norms]
     ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if min(values) / 1.5 <= t <= max(values) * 1.5]
-    ax1.set_yticks(ticks, [_comma(t) for t in ticks])
+    ax1.set_yticks(ticks, [comma(t) for t in ticks])
     ax1.yaxis.set_minor_formatter(NullFormatter())
     ax1.set(xlabel="número de bloques L", ylabel="norma del gradiente", title="Gradiente del último bloque")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
-    _comma_ticks(ax0, ax1)
+    comma_axis(ax0, ax1)
     fig.tight_layout()
     return fig
 
@@ -468,11 +481,11 @@ def plot_loss_curves(curves: dict, chance: float, title: str, window: int = 10) 
         w = min(window, len(losses))
         s = np.convolve(losses, np.ones(w) / w, mode="valid")
         ax.plot(np.arange(len(s)) + w, s, label=name)
-    ax.axhline(chance, color="0.5", ls=":", label=f"azar (ln 10 ≈ {_comma(round(chance, 2))})")
+    ax.axhline(chance, color="0.5", ls=":", label=f"azar (ln 10 ≈ {comma(round(chance, 2))})")
     ax.set(xlabel="paso", ylabel="pérdida (media móvil)", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
-    _comma_ticks(ax)
+    comma_axis(ax)
     fig.tight_layout()
     return fig
 
@@ -529,28 +542,12 @@ def plot_flops_by_patch(patch_sizes: Sequence[int], flops: Sequence[int], shares
             left += fractions[part]
     axes[1].set(xlabel="fracción de las operaciones", title="Reparto del coste")
     axes[1].legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    _comma_ticks(axes[1])
+    comma_axis(axes[1])
     fig.tight_layout()
     return fig
 
 
 # --- Cuaderno 02: atención ---------------------------------------------------------------------
-
-
-def _comma_tick(value: float, _pos=None) -> str:
-    """Un número de un eje con coma decimal («0,5»), como pide el glosario."""
-    return f"{value:g}".replace(".", ",").replace("-", "−")
-
-
-def comma_axis(*axes, which: str = "y") -> None:
-    """Pone coma decimal en los números de los ejes lineales ``which`` ("x", "y" o "xy") de cada eje dado."""
-    from matplotlib.ticker import FuncFormatter
-
-    for ax in axes:
-        for name in which:
-            axis = ax.xaxis if name == "x" else ax.yaxis
-            if (ax.get_xscale() if name == "x" else ax.get_yscale()) == "linear":
-                axis.set_major_formatter(FuncFormatter(_comma_tick))
 
 
 def plot_softmax_scaling(dims, var_raw, var_scaled, max_raw, max_scaled, n_keys: int) -> Figure:
@@ -761,11 +758,6 @@ def plot_patch_sizes(image: torch.Tensor, rebuilt: dict, dim: int) -> Figure:
 # --- Cuaderno 05: entrenamiento -----------------------------------------------------------------
 
 
-def _comma(x: float, digits: int = 1) -> str:
-    """Un número con coma decimal, como se escribe en español: 0,5."""
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
 def plot_training_curves(history, label_smoothing: float = 0.1, title: str = "Curvas de entrenamiento") -> Figure:
     """Tres paneles que no mezclan objetivos distintos.
 
@@ -779,8 +771,8 @@ def plot_training_curves(history, label_smoothing: float = 0.1, title: str = "Cu
     floor = -sum(p * np.log(p) for p in q if p > 0)
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.6))
     ax1.plot(h["epoch"], h["train_loss"], "o-", color="tab:blue")
-    ax1.axhline(floor, color="gray", ls="--", lw=1, label=f"mínimo posible ({_comma(floor, 2)})")
-    ax1.set(xlabel="época", ylabel="entropía cruzada", title=f"Entrenamiento (suavizado {_comma(label_smoothing)})")
+    ax1.axhline(floor, color="gray", ls="--", lw=1, label=f"mínimo posible ({comma(floor, 2)})")
+    ax1.set(xlabel="época", ylabel="entropía cruzada", title=f"Entrenamiento (suavizado {comma(label_smoothing, 1)})")
     ax1.legend(fontsize=9)
     ax2.plot(h["epoch"], h["val_loss"], "o-", color="tab:orange")
     ax2.set(xlabel="época", ylabel="entropía cruzada", title="Validación (sin suavizado)")
@@ -810,7 +802,7 @@ def plot_confusion_rates(
     for i in range(n):
         for j in range(n):
             if rates[i, j] >= 0.5:
-                ax.text(j, i, _comma(rates[i, j], 0), ha="center", va="center", fontsize=9,
+                ax.text(j, i, comma(rates[i, j], 0), ha="center", va="center", fontsize=9,
                         color="white" if rates[i, j] > 50 else "black")  # fmt: skip
     fig.colorbar(im, ax=ax, fraction=0.046, label="% de la fila (clase verdadera)")
     fig.tight_layout()
@@ -891,8 +883,7 @@ def plot_sincos(pos: torch.Tensor, grid_size: int) -> Figure:
     ax0.set_xticks([q / 2, 1.5 * q, 2.5 * q, 3.5 * q], ["sen(x·ω)", "cos(x·ω)", "sen(y·ω)", "cos(y·ω)"], fontsize=9)
     ax0.set_ylabel("parche (orden de lectura)", fontsize=9)
     ax0.set_title("Embeddings de posición: ω baja de izquierda a derecha en cada cuarto", fontsize=10)
-    comma = plt.FuncFormatter(lambda v, _: f"{v:.3g}".replace(".", ",").replace("-", "−"))
-    fig.colorbar(im0, ax=ax0, shrink=0.8).ax.yaxis.set_major_formatter(comma)
+    comma_axis(fig.colorbar(im0, ax=ax0, shrink=0.8).ax)
     im1 = ax1.imshow(sim.numpy(), cmap="viridis")
     ax1.plot(grid_size // 2, grid_size // 2, "w+", ms=10)
     ax1.set_title("Similitud coseno con el parche central (+)", fontsize=10)
@@ -913,12 +904,12 @@ def plot_variant_results(summary: dict, title: str) -> Figure:
     ax.set_yticks(range(len(names)), [summary[n]["descripcion"] for n in names], fontsize=9)
     ax.invert_yaxis()
     for i, m in enumerate(means):
-        ax.text(m + spread[i] + 0.1, i, f" {m:.2f} %".replace(".", ","), va="center", fontsize=9)
+        ax.text(m + spread[i] + 0.1, i, f" {comma(m, 2)} %", va="center", fontsize=9)
     lo = means.min() - spread.max() - 1.5
     ax.set_xlim(lo, means.max() + spread.max() + 2)
     ax.set_xlabel("exactitud en validación (%)", fontsize=9)
     ax.set_title(title, fontsize=10)
-    _comma_ticks(ax)
+    comma_axis(ax)
     return fig
 
 
@@ -951,7 +942,7 @@ def plot_scaling(points: Sequence[dict], title: str) -> Figure:
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
-    _comma_ticks(ax)
+    comma_axis(ax)
     return fig
 
 
@@ -962,10 +953,6 @@ CONTROL_STYLES = {
     "sin entrenar": {"color": "tab:orange", "marker": "s"},
     "uniforme": {"color": "gray", "marker": "", "linestyle": "--"},
 }
-
-
-def _decimal(x: float, digits: int = 2) -> str:
-    return f"{x:.{digits}f}".replace(".", ",")
 
 
 def plot_attention_controls(stats: dict, title: str = "El modelo entrenado frente a sus controles") -> Figure:
@@ -1067,7 +1054,7 @@ def plot_deletion_curves(ks: Sequence[int], curves: dict, num_patches: int, titl
     for name, acc in curves.items():
         area = deletion_area(ks, acc, num_patches)
         ax.plot(list(ks), 100 * torch.as_tensor(acc).numpy(), DELETION_STYLES.get(name, "-"), marker="o", ms=3,
-                label=f"{name} (área {_decimal(area)})")  # fmt: skip
+                label=f"{name} (área {comma(area, 2)})")  # fmt: skip
     ax.set(xlabel="parches borrados (k)", ylabel="exactitud (%)", title=title, ylim=(0, 100))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
@@ -1089,7 +1076,7 @@ def plot_mirror_similarity(
         bars = ax.bar(
             np.arange(len(kinds)) + (i - (len(names) - 1) / 2) * width, values, width, label=name, color=color
         )
-        ax.bar_label(bars, [_decimal(v) for v in values], fontsize=9)
+        ax.bar_label(bars, [comma(v, 2) for v in values], fontsize=9)
     ax.set_xticks(range(len(kinds)), kinds, fontsize=9)
     ax.axhline(0, color="black", lw=0.8)
     ax.set(ylabel="similitud coseno media", title=title)
