@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.exercise_helpers import JUNK, silent
 from utils.data import MEAN, STD, to_float
 from utils.exercises import (
     check_brightest_class,
@@ -21,17 +22,6 @@ from utils.exercises import (
     check_normalized_range,
 )
 
-# Lo que un estudiante puede escribir por error en cualquier celda de respuesta.
-JUNK = [None, "no sé", "", True, False, float("nan"), float("inf"), -math.inf, [1, 2, 3], {"a": 1}, print]
-JUNK += [torch.zeros(28, 28, device="meta"), torch.tensor(1.0, device="meta"), torch.ones(3, 3, dtype=torch.complex64)]
-
-
-def _silent(checker, answer, capsys):
-    verdict = checker(answer)
-    out = capsys.readouterr().out
-    assert out.startswith(("✅", "❌")) and out.count("\n") == 1, out  # un solo mensaje, en español
-    return verdict, out
-
 
 @pytest.mark.parametrize(
     "checker",
@@ -39,7 +29,7 @@ def _silent(checker, answer, capsys):
 )
 @pytest.mark.parametrize("junk", JUNK, ids=repr)
 def test_never_raises_and_rejects_junk(checker, junk, capsys):
-    verdict, _ = _silent(checker, junk, capsys)
+    verdict, _ = silent(checker, junk, capsys)
     assert not verdict
 
 
@@ -50,7 +40,7 @@ def test_check_class_count(fashion, capsys):
     c = fashion.classes.index("bolso")
     right = int((fashion.test_labels[:1000] == c).sum())
     for good in (right, torch.tensor(right), np.int64(right), float(right), (fashion.test_labels[:1000] == c).sum()):
-        assert _silent(check_class_count, good, capsys)[0]
+        assert silent(check_class_count, good, capsys)[0]
     wrong = {
         "uno más": right + 1,
         "en entrenamiento": int((fashion.train_labels[:1000] == c).sum()),
@@ -63,7 +53,7 @@ def test_check_class_count(fashion, capsys):
         "tensor de dos valores": torch.tensor([right, right]),
     }
     for name, answer in wrong.items():
-        verdict, out = _silent(check_class_count, answer, capsys)
+        verdict, out = silent(check_class_count, answer, capsys)
         assert not verdict, name
         assert not re.search(rf"(?<![\d.]){right}(?!\.?\d)", out), f"{name}: el mensaje da la respuesta"
 
@@ -76,7 +66,7 @@ def test_check_mean_image(fashion, capsys):
     sandals = fashion.train_images[fashion.train_labels == c]
     right = sandals.float().mean(0) / 255
     for good in (right, right.numpy(), right.double(), right.half().float().clamp(0, 1) * 0 + right):
-        assert _silent(check_mean_image, good, capsys)[0]
+        assert silent(check_mean_image, good, capsys)[0]
     with_nan = right.clone()
     with_nan[5, 5] = float("nan")
     wrong = {
@@ -95,7 +85,7 @@ def test_check_mean_image(fashion, capsys):
         "ligeramente desplazada": (right + 0.01, ""),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_mean_image, answer, capsys)
+        verdict, out = silent(check_mean_image, answer, capsys)
         assert not verdict, name
         assert clue in out, f"{name}: {out}"
 
@@ -111,7 +101,7 @@ def brightness(fashion):
 
 def test_check_class_brightness(fashion, brightness, capsys):
     for good in (brightness, brightness.double(), brightness[:, None], brightness.tolist()):
-        assert _silent(check_class_brightness, good, capsys)[0]
+        assert silent(check_class_brightness, good, capsys)[0]
     per_image_test = fashion.test_images.float().mean(dim=(1, 2)) / 255
     with_nan = brightness.clone()
     with_nan[3] = float("nan")
@@ -132,7 +122,7 @@ def test_check_class_brightness(fashion, brightness, capsys):
         "el índice de la más brillante": (int(brightness.argmax()), ""),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_class_brightness, answer, capsys)
+        verdict, out = silent(check_class_brightness, answer, capsys)
         assert not verdict, name
         assert clue in out, f"{name}: {out}"
 
@@ -140,7 +130,7 @@ def test_check_class_brightness(fashion, brightness, capsys):
 def test_check_brightest_class(fashion, brightness, capsys):
     right = int(brightness.argmax())
     for good in (right, fashion.classes[right], torch.tensor(right), fashion.classes[right].upper(), float(right)):
-        assert _silent(check_brightest_class, good, capsys)[0]
+        assert silent(check_brightest_class, good, capsys)[0]
     second = int(brightness.argsort(descending=True)[1])
     wrong = {
         "la más oscura": int(brightness.argmin()),
@@ -154,10 +144,10 @@ def test_check_brightest_class(fashion, brightness, capsys):
         "el tensor entero": brightness,
     }
     for name, answer in wrong.items():
-        verdict, out = _silent(check_brightest_class, answer, capsys)
+        verdict, out = silent(check_brightest_class, answer, capsys)
         assert not verdict, name
         assert fashion.classes[right] not in out, f"{name}: el mensaje da la respuesta"
-    assert "oscura" in _silent(check_brightest_class, int(brightness.argmin()), capsys)[1]
+    assert "oscura" in silent(check_brightest_class, int(brightness.argmin()), capsys)[1]
 
 
 # --- 00.4 (predice): rango de los píxeles tras to_float ------------------------------------------------
@@ -168,7 +158,7 @@ def test_check_normalized_range(fashion, capsys):
     low, high = (0 - MEAN) / STD, (1 - MEAN) / STD
     assert math.isclose(x.min().item(), low, abs_tol=1e-5) and math.isclose(x.max().item(), high, abs_tol=1e-5)
     for good in ((low, high), [round(low, 2), round(high, 2)], (torch.tensor(low), np.float32(high))):
-        assert _silent(check_normalized_range, good, capsys)[0]
+        assert silent(check_normalized_range, good, capsys)[0]
     wrong = {
         "sin normalizar": ((0, 1), "antes de normalizar"),
         "en 0-255": ((0, 255), "antes de normalizar"),
@@ -182,7 +172,7 @@ def test_check_normalized_range(fashion, capsys):
         "máximo mal": ((low, high - 0.1), "máximo"),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_normalized_range, answer, capsys)
+        verdict, out = silent(check_normalized_range, answer, capsys)
         assert not verdict, name
         assert clue in out, f"{name}: {out}"
         assert f"{high:.2f}" not in out and f"{low:.2f}" not in out, f"{name}: el mensaje da la respuesta"

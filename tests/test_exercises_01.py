@@ -12,30 +12,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests.exercise_helpers import JUNK, silent
 from utils.exercises import check_attention_growth, check_patch_count, check_patch_index, check_patchify
 from utils.patches import patchify
-
-JUNK = [None, "no sé", "", True, False, float("nan"), float("inf"), -math.inf, [1, 2, 3], {"a": 1}, print]
-JUNK += [torch.zeros(28, 28, device="meta"), torch.tensor(1.0, device="meta"), torch.ones(3, 3, dtype=torch.complex64)]
-
-
-def _silent(checker, answer, capsys):
-    verdict = checker(answer)
-    out = capsys.readouterr().out
-    if answer is not print:  # print, pasada como función, escribe por su cuenta
-        assert out.startswith(("✅", "❌")) and out.count("\n") == 1, out
-    return verdict, out
 
 
 @pytest.mark.parametrize("checker", [check_patch_count, check_attention_growth, check_patch_index, check_patchify])
 @pytest.mark.parametrize("junk", JUNK, ids=repr)
 def test_never_raises_and_rejects_junk(checker, junk, capsys):
-    assert not _silent(checker, junk, capsys)[0]
+    assert not silent(checker, junk, capsys)[0]
 
 
 def test_check_patch_count(capsys):
     for good in (576, 576.0, (384 // 16) ** 2, torch.tensor(576), np.int64(576), (384 / 16) ** 2):
-        assert _silent(check_patch_count, good, capsys)[0]
+        assert silent(check_patch_count, good, capsys)[0]
     assert check_patch_count(49, img_size=28, patch_size=4)
     capsys.readouterr()
     wrong = {
@@ -50,7 +40,7 @@ def test_check_patch_count(capsys):
         "píxeles de la imagen": (384 * 384, ""),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_patch_count, answer, capsys)
+        verdict, out = silent(check_patch_count, answer, capsys)
         assert not verdict and clue in out, f"{name}: {out}"
         assert "576" not in out or name == "texto", f"{name}: el mensaje da la respuesta"
 
@@ -58,7 +48,7 @@ def test_check_patch_count(capsys):
 def test_check_attention_growth(capsys):
     right = (576 / 196) ** 2
     for good in (right, round(right, 2), torch.tensor(right), 576**2 / 196**2):
-        assert _silent(check_attention_growth, good, capsys)[0]
+        assert silent(check_attention_growth, good, capsys)[0]
     wrong = {
         "lo que crece N": (576 / 196, "crece N"),
         "lo que crece el lado": (384 / 224, "lado"),
@@ -70,7 +60,7 @@ def test_check_attention_growth(capsys):
         "lo que crece N⁴": (right**2, ""),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_attention_growth, answer, capsys)
+        verdict, out = silent(check_attention_growth, answer, capsys)
         assert not verdict and clue in out, f"{name}: {out}"
         assert "8.6" not in out and "8,6" not in out, f"{name}: el mensaje da la respuesta"
 
@@ -79,7 +69,7 @@ def test_check_patch_index(capsys):
     # Píxel (13, 22) con p=4 en 28×28: fila 3, columna 5 de una cuadrícula 7×7.
     right = (13 // 4) * 7 + 22 // 4
     for good in (right, float(right), torch.tensor(right)):
-        assert _silent(check_patch_index, good, capsys)[0]
+        assert silent(check_patch_index, good, capsys)[0]
     assert check_patch_index(0, row=0, col=3)
     capsys.readouterr()
     wrong = {
@@ -94,7 +84,7 @@ def test_check_patch_index(capsys):
         "texto": ("veintiséis", "sin comillas"),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_patch_index, answer, capsys)
+        verdict, out = silent(check_patch_index, answer, capsys)
         assert not verdict and clue in out, f"{name}: {out}"
         assert f"parche {right}" not in out and f" {right}." not in out, f"{name}: el mensaje da la respuesta"
 
@@ -187,15 +177,15 @@ WRONG_PATCHIFY = {
 
 
 def test_check_patchify_accepts_right_versions(capsys):
-    assert _silent(check_patchify, _right, capsys)[0]
-    assert _silent(check_patchify, _right_unfold, capsys)[0]
-    assert _silent(check_patchify, lambda images, p: _right(images, p).double(), capsys)[0]
+    assert silent(check_patchify, _right, capsys)[0]
+    assert silent(check_patchify, _right_unfold, capsys)[0]
+    assert silent(check_patchify, lambda images, p: _right(images, p).double(), capsys)[0]
 
 
 @pytest.mark.parametrize("name", list(WRONG_PATCHIFY))
 def test_check_patchify_rejects(name, capsys):
     fn, clue = WRONG_PATCHIFY[name]
-    verdict, out = _silent(check_patchify, fn, capsys)
+    verdict, out = silent(check_patchify, fn, capsys)
     assert not verdict and clue in out, out
 
 

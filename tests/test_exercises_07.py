@@ -12,31 +12,22 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests.exercise_helpers import JUNK, silent
 from utils.exercises import check_flops_growth, check_lsa_weights, check_mlp_ratio, check_shift
 from utils.flops import vit_flops
 from utils.vit import ViTConfig
 from utils.vit_variants import ShiftedPatchEmbedding
 
-JUNK = [None, "no sé", "", True, False, float("nan"), float("inf"), -math.inf, [1, 2, 3], {"a": 1}, print, 3j]
-
-
-def _silent(checker, answer, capsys):
-    verdict = checker(answer)
-    out = capsys.readouterr().out
-    if answer is not print:
-        assert out.startswith(("✅", "❌")) and out.count("\n") == 1, out
-    return verdict, out
-
 
 @pytest.mark.parametrize("checker", [check_mlp_ratio, check_flops_growth, check_shift, check_lsa_weights])
 @pytest.mark.parametrize("junk", JUNK, ids=repr)
 def test_never_raises_and_rejects_junk(checker, junk, capsys):
-    assert not _silent(checker, junk, capsys)[0]
+    assert not silent(checker, junk, capsys)[0]
 
 
 def test_check_mlp_ratio(capsys):
     for good in (3.0, 3, 576 / 192, torch.tensor(3.0), np.float64(3.0)):
-        assert _silent(check_mlp_ratio, good, capsys)[0]
+        assert silent(check_mlp_ratio, good, capsys)[0]
     wrong = {
         "el ancho del MLP": (576, "ancho del MLP"),
         "al revés": (192 / 576, "al revés"),
@@ -47,7 +38,7 @@ def test_check_mlp_ratio(capsys):
         "redondeado": (2.9, ""),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_mlp_ratio, answer, capsys)
+        verdict, out = silent(check_mlp_ratio, answer, capsys)
         assert not verdict and clue in out, f"{name}: {out}"
         assert " 3 " not in out and "3.0" not in out, f"{name}: el mensaje da la respuesta"
 
@@ -62,7 +53,7 @@ def test_check_flops_growth(capsys):
     right = vit_flops(_tiny(8)) / vit_flops(_tiny(16))
     assert 4.2 < right < 6  # más que los tokens, mucho menos que su cuadrado
     for good in (right, round(right, 2), torch.tensor(right)):
-        assert _silent(check_flops_growth, good, capsys)[0]
+        assert silent(check_flops_growth, good, capsys)[0]
     tokens = 785 / 197
     wrong = {
         "los tokens": (tokens, "tokens"),
@@ -75,7 +66,7 @@ def test_check_flops_growth(capsys):
         "texto": (f"{right}", "sin comillas"),
     }
     for name, (answer, clue) in wrong.items():
-        verdict, out = _silent(check_flops_growth, answer, capsys)
+        verdict, out = silent(check_flops_growth, answer, capsys)
         assert not verdict and clue in out, f"{name}: {out}"
         assert f"{right:.2f}"[:3] not in out.replace(f"{right}", "") or name == "texto", f"{name}: da la respuesta"
 
@@ -88,7 +79,7 @@ def good_shift(x, dy, dx):
 
 
 def test_check_shift_accepts_a_correct_function(capsys):
-    assert _silent(check_shift, good_shift, capsys)[0]
+    assert silent(check_shift, good_shift, capsys)[0]
 
 
 def test_check_shift_rejects_the_bank_of_wrong_answers(capsys):
@@ -127,7 +118,7 @@ def test_check_shift_rejects_the_bank_of_wrong_answers(capsys):
         "la identidad": (lambda x, dy, dx: x, ""),
     }
     for name, (fn, clue) in wrong.items():
-        verdict, out = _silent(check_shift, fn, capsys)
+        verdict, out = silent(check_shift, fn, capsys)
         assert not verdict and clue in out, f"{name}: {out}"
 
 
@@ -138,13 +129,13 @@ def good_lsa(q, k, logit_scale):
 
 
 def test_check_lsa_weights_accepts_correct_functions(capsys):
-    assert _silent(check_lsa_weights, good_lsa, capsys)[0]
+    assert silent(check_lsa_weights, good_lsa, capsys)[0]
 
     def big_negative(q, k, logit_scale):
         scores = q @ k.transpose(-2, -1) * math.exp(float(logit_scale))
         return (scores - 1e9 * torch.eye(q.shape[-2])).softmax(dim=-1)
 
-    assert _silent(check_lsa_weights, big_negative, capsys)[0]
+    assert silent(check_lsa_weights, big_negative, capsys)[0]
 
 
 def test_check_lsa_weights_rejects_the_bank_of_wrong_answers(capsys):
@@ -191,5 +182,5 @@ def test_check_lsa_weights_rejects_the_bank_of_wrong_answers(capsys):
         "solo 4 ejes": (four_dims_only, ""),
     }
     for name, (fn, clue) in wrong.items():
-        verdict, out = _silent(check_lsa_weights, fn, capsys)
+        verdict, out = silent(check_lsa_weights, fn, capsys)
         assert not verdict and clue in out, f"{name}: {out}"

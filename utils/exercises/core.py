@@ -53,9 +53,11 @@ def report(ok: bool, success: str, failure: str) -> Verdict:
     """Imprime el resultado de una comprobación con un símbolo y devuelve un :class:`Verdict`.
 
     Solo se pone en mayúscula la primera letra de un texto que empieza por una palabra corriente; un
-    texto que empieza por código debe escribirlo entre comillas invertidas (`` `qkv` tiene...``).
+    texto que empieza por código debe escribirlo entre comillas invertidas (`` `qkv` tiene...``). El mensaje
+    es siempre una sola línea: los saltos de línea (los del ``repr`` de un tensor que llegó, por ejemplo) se
+    convierten en espacios.
     """
-    text = success if ok else failure
+    text = " ".join((success if ok else failure).split())
     if text[:1].isalpha() and text[:1].islower():
         text = text[:1].upper() + text[1:]
     message = ("✅ ¡Correcto! " if ok else "❌ Todavía no. ") + text
@@ -93,7 +95,7 @@ def scalar(answer):
     if isinstance(answer, bool):
         return None
     if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1 or answer.dtype == torch.bool or answer.is_complex():
+        if answer.numel() != 1 or answer.dtype == torch.bool or answer.is_complex() or answer.device.type == "meta":
             return None
         answer = answer.detach().cpu().item()
     elif hasattr(answer, "dtype") and hasattr(answer, "item") and getattr(answer, "size", 0) == 1:
@@ -134,9 +136,12 @@ def as_shape(answer) -> tuple[int, ...] | None:
 
 
 def as_tensor(answer) -> torch.Tensor | None:
-    """Un tensor de CPU a partir de un tensor, un array de NumPy o una lista de números; si no, ``None``."""
+    """Un tensor de CPU a partir de un tensor, un array de NumPy o una lista de números; si no, ``None``.
+
+    Un tensor en el dispositivo ``meta`` no tiene valores (solo forma): tampoco es una respuesta.
+    """
     if isinstance(answer, torch.Tensor):
-        return answer.detach().cpu()
+        return None if answer.device.type == "meta" else answer.detach().cpu()
     if isinstance(answer, (str, bytes, bool)) or answer is None:
         return None
     try:
