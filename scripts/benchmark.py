@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from utils.checkpoints import load_checkpoint  # noqa: E402
 from utils.cnn import SmallCNN  # noqa: E402
 from utils.data import load_fashion_mnist, to_float, train_val_test  # noqa: E402
+from utils.flops import measure_flops, measure_matmul_gflops  # noqa: E402
 from utils.recipes import (  # noqa: E402
     CIRCULATING_CONFIG,
     CNN_RECIPE,
@@ -119,6 +120,69 @@ def throughputs(x_train, y_train, device, steps: int, rounds: int) -> list[dict]
     for r in results:
         r["veces_mas_rapido_que_la_version_que_circula"] = round(r["imagenes_por_segundo"] / reference, 2)
     return results
+
+
+def bf16_native() -> bool:
+    """Si la CPU dice tener instrucciones bfloat16 (AVX512-BF16 o AMX): sin ellas, bf16 suele ir más despacio."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(f in flags for f in ("avx512_bf16", "amx_bf16"))
+
+
+def speed_levers(speeds: list[dict], x_train, y_train, device, steps: int, rounds: int) -> dict:
+    """Lo lejos que está cada modelo del pico de la CPU, y tres palancas medidas sobre la receta rápida.
+
+    El pico es el mejor producto de matrices fp32 (512, 1024 y 2048) con los mismos hilos. Un paso de
+    entrenamiento cuesta unas 3 pasadas hacia delante (la de ida y unas 2 de vuelta), así que los GFLOP/s de un
+    modelo son imágenes/s × 3 × FLOPs por imagen (contados con ``FlopCounterMode``). Las palancas: bfloat16 con
+    ``torch.autocast``, ``torch.compile`` y lotes de 256 (con la tasa de aprendizaje escalada, el mismo coste por
+    imagen). Si una no funciona en esta máquina, se apunta por qué y se sigue.
+    """
+    peak = max(measure_matmul_gflops(n) for n in (512, 1024, 2048))
+    x, y = x_train[: 128 * (steps + 3)], y_train[: 128 * (steps + 3)]
+    models = {
+        speeds[0]["modelo"]: ViT(config=ViTConfig()),
+        speeds[1]["modelo"]: ViT(config=QUICK_CONFIG),
+        speeds[2]["modelo"]: SmallCNN(),
+    }
+    of_peak = []
+    for row in speeds[:3]:
+        flops = measure_flops(models[row["modelo"]].eval(), x[:8])
+        gflops = row["imagenes_por_segundo"] * 3 * flops / 1e9
+        of_peak.append(
+            {
+                "modelo": row["modelo"],
+                "mflops_por_imagen": round(flops / 1e6, 2),
+                "gflops_por_segundo": round(gflops, 1),
+                "porcentaje_del_pico": round(100 * gflops / peak, 1),
+            }
+        )
+    quick = models[speeds[1]["modelo"]]
+    base = speeds[1]["imagenes_por_segundo"]
+    levers = {"fp32 (la receta)": {"imagenes_por_segundo": base, "veces": 1.0}}
+    trials = {
+        "bfloat16 (torch.autocast)": dict(autocast=True),
+        "torch.compile": dict(compile=True),
+        "lotes de 256": dict(batch_size=256),
+    }
+    for name, options in trials.items():
+        try:
+            ips = measure_train_throughput(
+                quick, x, y, steps=steps // 2 if options.get("batch_size") else steps,
+                warmup_steps=3 if options.get("compile") else 1, device=device, rounds=rounds, **options,
+            )  # fmt: skip
+            levers[name] = {"imagenes_por_segundo": round(ips, 1), "veces": round(ips / base, 2)}
+        except Exception as exc:  # una palanca que no funciona aquí no tumba el benchmark
+            levers[name] = {"no_disponible": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
+        print(f"  {name}: {levers[name]}", flush=True)
+    return {
+        "pico_matmul_fp32_gflops": round(peak, 1),
+        "bf16_nativo_en_la_cpu": bf16_native(),
+        "distancia_al_pico": of_peak,
+        "palancas_receta_rapida": levers,
+    }
 
 
 def train_quick(x_train, y_train, x_val, y_val, x_test, y_test, device) -> dict:
@@ -232,6 +296,8 @@ def main() -> None:
 
     print(f"Velocidad de entrenamiento ({args.threads} hilos, {device}, lotes de 128):", flush=True)
     results["velocidad"] = throughputs(x_train, y_train, device, args.steps, args.rounds)
+    print("Pico de la CPU y palancas de velocidad de la receta rápida:", flush=True)
+    results["palancas"] = speed_levers(results["velocidad"], x_train, y_train, device, args.steps, args.rounds)
 
     if args.skip_train:
         results["receta_rapida"] = None
@@ -253,6 +319,17 @@ def main() -> None:
             f"{r['modelo']:<66} {thousands(r['parametros']):>11} {thousands(r['imagenes_por_segundo']):>11} "
             f"{r['segundos_por_epoca_estimados']:>8.0f} {r['veces_mas_rapido_que_la_version_que_circula']:>9.2f}"
         )
+    lv = results["palancas"]
+    print(f"\nPico práctico de la CPU (producto de matrices fp32): {lv['pico_matmul_fp32_gflops']:.0f} GFLOP/s")
+    for r in lv["distancia_al_pico"]:
+        print(
+            f"  {r['modelo']:<66} {r['gflops_por_segundo']:>6.1f} GFLOP/s = {r['porcentaje_del_pico']:>4.1f} % del pico"
+        )
+    print(
+        f"Palancas sobre la receta rápida (bf16 nativo en esta CPU: {'sí' if lv['bf16_nativo_en_la_cpu'] else 'no'}):"
+    )
+    for name, r in lv["palancas_receta_rapida"].items():
+        print(f"  {name:<28} " + (f"×{r['veces']:.2f}" if "veces" in r else f"no disponible ({r['no_disponible']})"))
     quick = results["receta_rapida"]
     if quick:
         verdict = "dentro" if quick["dentro_del_presupuesto"] else "fuera"

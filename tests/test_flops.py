@@ -53,3 +53,11 @@ def test_bad_input_gives_spanish_error():
         vit_macs(ViTConfig(), dim=32)
     with pytest.raises(ValueError, match="no es divisible"):
         vit_flops(dim=64, num_heads=5)
+
+
+def test_measure_matmul_gflops():
+    from utils.flops import measure_matmul_gflops
+
+    assert 0.01 < measure_matmul_gflops(n=128, repeats=3) < 1e5  # GFLOP/s de una CPU, no de otra cosa
+    with pytest.raises(ValueError, match="positivos"):
+        measure_matmul_gflops(n=0)

@@ -85,3 +85,16 @@ def test_lesson_split_and_quick_recipe_follow_the_mode(fashion, monkeypatch):
     _, y_train, _, y_val, _, y_test = lesson_split(fashion)
     assert (len(y_train), len(y_val), len(y_test)) == (55_000, 5_000, 10_000)
     assert quick_recipe() == QUICK_RECIPE
+
+
+def test_measure_train_throughput_speed_levers_run_in_bf16(real_batch):
+    x, y = real_batch
+    torch.manual_seed(0)
+    model = ViT(patch_size=7)
+    seen = []
+    model.head.register_forward_hook(lambda m, i, out: seen.append(out.dtype))  # la copia conserva el gancho
+    assert measure_train_throughput(model, x, y, batch_size=8, steps=1, warmup_steps=0, autocast=True) > 0
+    assert seen and set(seen) == {torch.bfloat16}
+    seen.clear()
+    measure_train_throughput(model, x, y, batch_size=8, steps=1, warmup_steps=0)
+    assert set(seen) == {torch.float32}

@@ -21,6 +21,23 @@ def test_sweep_variants_quick_writes_a_resumable_json(tmp_path, capsys):
     sweep_variants.main(["--quick", "--out", str(out)])  # reanudar: no vuelve a entrenar
     assert "entrenando" not in capsys.readouterr().out
     assert json.loads(out.read_text(encoding="utf-8"))["ejecuciones"] == saved["ejecuciones"]
+    assert "prueba" not in saved  # una prueba rápida no es una elección: no se mira el conjunto de prueba
+
+
+def test_sweep_measures_the_chosen_variant_on_test_once(tmp_path, capsys, monkeypatch):
+    from utils import train
+
+    out = tmp_path / "variants.json"
+    args = ["--budget", "2", "--seeds", "0", "--variants", "receta,media", "--train-size", "512", "--out", str(out)]
+    data = sweep_variants.main(args)
+    best = max(data["resumen"], key=lambda n: data["resumen"][n]["media"])
+    test = data["prueba"]
+    assert test["variante"] == best and test["semilla"] == 0 and 0.0 < test["exactitud_prueba"] < 1.0
+    assert (tmp_path / "modelos" / f"{best}_semilla0_2s.pt").is_file()
+    calls = []
+    monkeypatch.setattr(train, "evaluate", lambda *a, **k: calls.append(1) or (0.0, 0.0))
+    again = sweep_variants.main(args)  # reanudar: ni entrena ni vuelve a mirar la prueba
+    assert again["prueba"] == test and calls == []
 
 
 def test_scaling_quick_uses_nested_sizes_for_both_models(tmp_path):

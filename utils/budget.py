@@ -65,9 +65,10 @@ def plan_epochs(
     fit = epochs_for_budget(ips, len(labels), budget_s, n_eval)  # al menos 1
     epochs = min(fit, max_epochs)
     per_epoch = 1.1 * (len(labels) + n_eval / 3) / ips
+    n_train, n_val, speed = (f"{n:,}".replace(",", " ") for n in (len(labels), n_eval, round(ips)))
     why = (
-        f"{ips:.0f} imágenes/s medidas en {probe} pasos: una época de {len(labels)} imágenes (y {n_eval} de "
-        f"validación) cuesta unos {per_epoch:.1f} s"
+        f"{speed} imágenes/s medidas en {probe} pasos: una época de {n_train} imágenes (y {n_val} de "
+        f"validación) cuesta unos {per_epoch:.1f} s".replace(".", ",")
     )
     if per_epoch > budget_s:
         why += (
@@ -94,11 +95,14 @@ def budgeted_run(
     budget_s: float,
     seed: int,
     max_epochs: int = 100,
+    save_to: str | os.PathLike | None = None,
 ) -> dict:
     """Construye el modelo con la semilla ``seed``, planifica sus épocas, lo entrena y lo mide en validación.
 
     ``make_model()`` construye el modelo; ``recipe`` son los argumentos de :func:`utils.train.train_model` (sin
-    ``epochs`` ni ``seed``, que se fijan aquí). El conjunto de prueba no se usa.
+    ``epochs`` ni ``seed``, que se fijan aquí). El conjunto de prueba no se usa. Con ``save_to``, los pesos
+    entrenados se guardan en ese archivo (con :func:`utils.checkpoints.save_checkpoint`), para medir en prueba,
+    más tarde y una sola vez, el modelo que se elija en validación.
     """
     seed_everything(seed)
     model = make_model()
@@ -114,6 +118,10 @@ def budgeted_run(
     )  # fmt: skip
     seconds = time.perf_counter() - start
     _, val_acc = evaluate(model, *val)
+    if save_to is not None:
+        from .checkpoints import save_checkpoint
+
+        save_checkpoint(save_to, model, {"semilla": seed, "exactitud_validacion": round(val_acc, 4)})
     return {
         "semilla": seed,
         "plan": plan,

@@ -16,6 +16,8 @@ los 17,6 «GFLOPs» que suelen citarse para ViT-B/16 a 224×224 son multiplicaci
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 from torch import nn
@@ -102,6 +104,24 @@ def measure_flops(model: nn.Module, x: torch.Tensor) -> int:
 
 
 # --- Cuánto tarda la atención (cuaderno 02b) ---------------------------------------------------
+
+
+def measure_matmul_gflops(n: int = 1024, repeats: int = 10, dtype: torch.dtype = torch.float32) -> float:
+    """El «pico» práctico de esta máquina: GFLOP/s de un producto de matrices n×n (2n³ FLOPs), el mejor de ``repeats``.
+
+    Es la referencia con la que se compara lo que consigue un modelo al entrenar: ninguna red va más deprisa que
+    su multiplicación de matrices más favorable, con los mismos hilos.
+    """
+    if n <= 0 or repeats <= 0:
+        raise ValueError(f"n y repeats deben ser positivos y valen {n} y {repeats}.")
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    a @ b  # calentamiento
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
 
 
 def time_attention(
