@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), help=f"de {', '.join(VARIANTS)}")
     parser.add_argument("--out", default=str(OUT), help="JSON de resultados")
     parser.add_argument("--train-size", type=int, default=None, help="usar solo estas imágenes de entrenamiento")
+    parser.add_argument(
+        "--sin-combinacion", action="store_true", help="no entrenar la mejor combinación (solo las variantes pedidas)"
+    )
     parser.add_argument("--quick", action="store_true", help="prueba: 3 s, 1 semilla, 2 variantes, 1 024 imágenes")
     args = parser.parse_args(argv)
     if args.quick:
@@ -184,7 +187,7 @@ def main(argv: list[str] | None = None) -> dict:
         run_variant(results, name, *VARIANTS[name], train, val, args.budget, seeds)
 
     summary = results.data["resumen"]
-    if "receta" in summary and not args.quick:
+    if "receta" in summary and not args.quick and not args.sin_combinacion:
         better = [n for n in SINGLE_OPTIONS if n in summary and summary[n]["media"] > summary["receta"]["media"]]
         if len(better) >= 2:
             config_changes, recipe_changes = {}, {}

@@ -98,3 +98,23 @@ def test_measure_train_throughput_speed_levers_run_in_bf16(real_batch):
     seen.clear()
     measure_train_throughput(model, x, y, batch_size=8, steps=1, warmup_steps=0)
     assert set(seen) == {torch.float32}
+
+
+def test_quick_recipe_for_budget_fits_the_machine(fashion, monkeypatch):
+    from utils.budget import quick_recipe_for_budget
+    from utils.data import to_float
+    from utils.recipes import FAST_EPOCHS
+    from utils.train import FAST_ENV
+
+    x, y = to_float(fashion.train_images[:1024]), fashion.train_labels[:1024]
+    monkeypatch.setenv(FAST_ENV, "0")
+    recipe, plan = quick_recipe_for_budget(x, y, budget_s=1e6)
+    assert recipe["epochs"] == plan["epocas"] == 100  # el máximo de plan_epochs
+    assert {k: v for k, v in recipe.items() if k != "epochs"} == {
+        k: v for k, v in QUICK_RECIPE.items() if k != "epochs"
+    }
+    small, plan = quick_recipe_for_budget(x, y, budget_s=0.5)
+    assert small["epochs"] == plan["epocas"] == 1 and "no cabe ni una" in plan["por_que"]
+    assert "," in plan["por_que"] and "." not in plan["por_que"].rstrip(".").replace("...", "")  # coma decimal
+    monkeypatch.setenv(FAST_ENV, "1")
+    assert quick_recipe_for_budget(x, y, budget_s=1e6)[0]["epochs"] == FAST_EPOCHS  # el plan se mide igual
