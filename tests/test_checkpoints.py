@@ -189,3 +189,12 @@ def test_editing_the_shipped_config_is_caught(tmp_path):
     _tamper(copy, lambda p: p["config"].update(num_heads=8))  # misma forma de los pesos: antes cargaba y fallaba más
     with pytest.raises(C.CheckpointError, match="dañado o fue modificado"):
         C.load_checkpoint(copy)
+
+
+def test_roundtrip_with_a_scalar_parameter(tmp_path):
+    """LSA tiene un parámetro 0-D (su temperatura): el SHA-256 también debe poder leer sus bytes."""
+    torch.manual_seed(0)
+    model = ViT(patch_size=7, spt=True, lsa=True)
+    assert any(p.dim() == 0 for p in model.state_dict().values())
+    loaded, _ = C.load_checkpoint(C.save_checkpoint(tmp_path / "lsa.pt", model, {}))
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), loaded.state_dict().values()))

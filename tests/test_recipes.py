@@ -113,7 +113,7 @@ def test_quick_recipe_for_budget_fits_the_machine(fashion, monkeypatch):
     assert {k: v for k, v in recipe.items() if k != "epochs"} == {
         k: v for k, v in QUICK_RECIPE.items() if k != "epochs"
     }
-    small, plan = quick_recipe_for_budget(x, y, budget_s=0.5)
+    small, plan = quick_recipe_for_budget(x, y, budget_s=0.05)
     assert small["epochs"] == plan["epocas"] == 1 and "no cabe ni una" in plan["por_que"]
     assert "," in plan["por_que"] and "." not in plan["por_que"].rstrip(".").replace("...", "")  # coma decimal
     monkeypatch.setenv(FAST_ENV, "1")

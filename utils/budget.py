@@ -10,25 +10,23 @@ Los usan ``scripts/sweep_variants.py`` y ``scripts/scaling.py``.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
+import io
 import json
 import math
 import os
 import platform
+import random
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from .recipes import (
-    FAST_EPOCHS,
-    QUICK_CONFIG,
-    QUICK_RECIPE,
-    QUICK_TIME_BUDGET_S,
-    epochs_for_budget,
-    measure_train_throughput,
-)
+from .recipes import FAST_EPOCHS, QUICK_CONFIG, QUICK_RECIPE, QUICK_TIME_BUDGET_S
 from .train import cpu_name, evaluate, seed_everything, train_model
 
 
@@ -57,30 +55,52 @@ def plan_epochs(
     batch_size: int = 128,
     n_eval: int = 0,
     max_epochs: int = 100,
-    probe_steps: int = 5,
+    probe_steps: int = 20,
     use_augment: bool = False,
 ) -> dict:
     """Mide el rendimiento de ``model`` en esta máquina y elige cuántas épocas caben en ``budget_s`` segundos.
 
+    Se mide con el mismo código que va a entrenar: tres veces ``train_model`` (sobre una copia del modelo) durante
+    ``probe_steps`` pasos, y la mediana, para que una ráfaga rápida o lenta de la CPU no decida sola; la evaluación
+    de validación se cronometra aparte, sobre unas imágenes. Una medida con otro bucle (por ejemplo,
+    :func:`utils.recipes.measure_train_throughput`) puede diferir un 20 % o más en una CPU.
+
     Returns:
         Un ``dict`` con las imágenes por segundo medidas, las épocas elegidas, los segundos estimados y el porqué.
     """
-    probe = min(probe_steps, max(1, len(labels) // batch_size - 1))
-    # La mediana de tres medidas: una ráfaga rápida (o lenta) de la CPU no decide sola cuántas épocas caben.
-    ips = sorted(
-        measure_train_throughput(
-            model, images, labels, batch_size, steps=probe, warmup_steps=1, use_augment=use_augment
-        )
-        for _ in range(3)
-    )[1]
-    fit = epochs_for_budget(ips, len(labels), budget_s, n_eval)  # al menos 1
+    probe = max(2, min(probe_steps, len(labels) // batch_size))
+    short = max(1, probe // 4)
+
+    def run(steps: int) -> float:
+        n = min(len(labels), steps * batch_size)
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):  # sin la línea de resumen de la época
+            train_model(
+                copy.deepcopy(model), images[:n], labels[:n], epochs=1, batch_size=min(batch_size, n),
+                progress=False, use_augment=use_augment, seed=0,
+            )  # fmt: skip
+        return time.perf_counter() - start
+
+    # La diferencia entre una época de `probe` pasos y una de `short` descuenta lo que cuesta empezar (copiar el
+    # modelo, crear el optimizador, el primer paso), que en una época de verdad no pesa.
+    rng = (random.getstate(), np.random.get_state(), torch.get_rng_state())  # train_model siembra
+    per_step = sorted((run(probe) - run(short)) / (probe - short) for _ in range(3))[1]
+    random.setstate(rng[0]), np.random.set_state(rng[1]), torch.set_rng_state(rng[2])  # el azar, como estaba
+    ips = batch_size / max(per_step, 1e-9) if len(labels) >= batch_size else len(labels) / run(1)
+    eval_seconds = 0.0
+    if n_eval:
+        k = min(n_eval, 1024, len(labels))
+        start = time.perf_counter()
+        evaluate(model, images[:k], labels[:k])
+        eval_seconds = (time.perf_counter() - start) * n_eval / k
+    per_epoch = 1.03 * (len(labels) / ips + eval_seconds)  # un 3 % de margen
+    fit = max(1, math.floor(budget_s / per_epoch))
     epochs = min(fit, max_epochs)
-    per_epoch = 1.1 * (len(labels) + n_eval / 3) / ips
     n_train, n_val, speed = (f"{n:,}".replace(",", " ") for n in (len(labels), n_eval, round(ips)))
     budget = f"{budget_s:g}".replace(".", ",")
     why = (
-        f"{speed} imágenes/s (mediana de 3 medidas de {probe} pasos): una época de {n_train} imágenes (y {n_val} de "
-        f"validación) cuesta unos {per_epoch:.1f} s".replace(".", ",")
+        f"{speed} imágenes/s (mediana de 3 medidas de {probe} pasos de train_model): una época de {n_train} imágenes "
+        f"(y {n_val} de validación) cuesta unos {per_epoch:.1f} s".replace(".", ",")
     )
     if per_epoch > budget_s:
         why += (
