@@ -30,7 +30,7 @@ def comma(value: float, digits: int | None = None) -> str:
 def comma_axis(*axes, which: str = "xy") -> None:
     """Pone coma decimal en las marcas de los ejes lineales ``which`` ("x", "y" o "xy") de cada eje dado.
 
-    Solo toca los ejes que tienen el formateador por defecto de Matplotlib: las marcas con texto puesto a mano
+    Solo toca los ejes con el formato de marcas por defecto de Matplotlib: las marcas con texto puesto a mano
     (``set_xticks(ticks, labels)``) y los ejes logarítmicos se quedan como están. Sirve también para la barra de
     color: ``comma_axis(fig.colorbar(im).ax)``.
     """
