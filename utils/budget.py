@@ -91,7 +91,7 @@ def plan_epochs(
     if n_eval:
         k = min(n_eval, 1024, len(labels))
         start = time.perf_counter()
-        evaluate(model, images[:k], labels[:k])
+        evaluate(copy.deepcopy(model), images[:k], labels[:k])  # en una copia: evaluate deja el modelo en eval()
         eval_seconds = (time.perf_counter() - start) * n_eval / k
     per_epoch = 1.03 * (len(labels) / ips + eval_seconds)  # un 3 % de margen
     fit = max(1, math.floor(budget_s / per_epoch))
