@@ -60,7 +60,8 @@ def plan_epochs(
 ) -> dict:
     """Mide el rendimiento de ``model`` en esta máquina y elige cuántas épocas caben en ``budget_s`` segundos.
 
-    Se mide con el mismo código que va a entrenar: tres veces ``train_model`` (sobre una copia del modelo) durante
+    Se mide con el mismo código que va a entrenar: tras una primera medida que se descarta (en un proceso recién
+    arrancado, las primeras épocas van más lentas), tres veces ``train_model`` (sobre una copia del modelo) durante
     ``probe_steps`` pasos, y la mediana, para que una ráfaga rápida o lenta de la CPU no decida sola; la evaluación
     de validación se cronometra aparte, sobre unas imágenes. Una medida con otro bucle (por ejemplo,
     :func:`utils.recipes.measure_train_throughput`) puede diferir un 20 % o más en una CPU.
@@ -84,6 +85,7 @@ def plan_epochs(
     # La diferencia entre una época de `probe` pasos y una de `short` descuenta lo que cuesta empezar (copiar el
     # modelo, crear el optimizador, el primer paso), que en una época de verdad no pesa.
     rng = (random.getstate(), np.random.get_state(), torch.get_rng_state())  # train_model siembra
+    run(probe)  # se descarta: en un proceso recién arrancado, las primeras épocas van más lentas
     per_step = sorted((run(probe) - run(short)) / (probe - short) for _ in range(3))[1]
     random.setstate(rng[0]), np.random.set_state(rng[1]), torch.set_rng_state(rng[2])  # el azar, como estaba
     ips = batch_size / max(per_step, 1e-9) if len(labels) >= batch_size else len(labels) / run(1)
@@ -97,7 +99,7 @@ def plan_epochs(
     fit = max(1, math.floor(budget_s / per_epoch))
     epochs = min(fit, max_epochs)
     n_train, n_val, speed = (f"{n:,}".replace(",", " ") for n in (len(labels), n_eval, round(ips)))
-    budget = f"{budget_s:g}".replace(".", ",")
+    budget = f"{budget_s:.0f}" if budget_s >= 10 else f"{budget_s:g}".replace(".", ",")  # «193 s», no «192,857 s»
     why = (
         f"{speed} imágenes/s (mediana de 3 medidas de {probe} pasos de train_model): una época de {n_train} imágenes "
         f"(y {n_val} de validación) cuesta unos {per_epoch:.1f} s".replace(".", ",")
