@@ -44,6 +44,7 @@ from utils.checkpoints import load_checkpoint  # noqa: E402
 from utils.cnn import SmallCNN  # noqa: E402
 from utils.data import load_fashion_mnist, to_float, train_val_test  # noqa: E402
 from utils.flops import measure_flops, measure_matmul_gflops  # noqa: E402
+from utils.fmt import thousands  # noqa: E402
 from utils.recipes import (  # noqa: E402
     CIRCULATING_CONFIG,
     CNN_RECIPE,
@@ -56,11 +57,6 @@ from utils.train import cpu_name, evaluate, get_device, seed_everything, train_m
 from utils.vit import ViT, ViTConfig, count_parameters  # noqa: E402
 
 CHECKPOINT = ROOT / "checkpoints" / "vit_fashion_mnist.pt"
-
-
-def thousands(n: float) -> str:
-    """Un número redondeado con los miles separados por espacios: 60 000."""
-    return f"{round(n):,}".replace(",", " ")
 
 
 def load_average() -> list[float] | None:

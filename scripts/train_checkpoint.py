@@ -46,6 +46,7 @@ from utils.data import (  # noqa: E402
     train_val_test,
     validation_split,  # noqa: E402
 )
+from utils.fmt import comma, percent, thousands  # noqa: E402
 from utils.recipes import CHECKPOINT_CONFIG, CHECKPOINT_RECIPE  # noqa: E402
 from utils.train import History, cpu_name, evaluate, get_device, train_model  # noqa: E402
 from utils.vit import ViT, count_parameters  # noqa: E402
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.manual_seed(recipe["seed"])
     model = ViT(config=config)
-    print(f"Configuración: {config}; {count_parameters(model):,} parámetros; dispositivo {device}", flush=True)
+    print(f"Configuración: {config}; {thousands(count_parameters(model))} parámetros; dispositivo {device}", flush=True)
     print(f"Receta: {recipe}; {len(y_train)} imágenes de entrenamiento, {len(y_val)} de validación", flush=True)
     start = time.time()
     history = train_model(
@@ -197,26 +198,16 @@ def join_histories(histories: list[dict]) -> dict:
     return {k: v for k, v in joined.items() if v != [] or k in ("epoch",)}
 
 
-def pct(x: float) -> str:
-    """0.8985 → «89,85 %» (coma decimal y espacio antes del signo, como se escribe en español)."""
-    return f"{100 * x:.2f} %".replace(".", ",")
-
-
-def dec(x: float) -> str:
-    """86.2 → «86,2» (coma decimal, como en el resto de la prosa; ver GLOSARIO.md)."""
-    return f"{x:.1f}".replace(".", ",")
-
-
 def _runs_table(runs: Path) -> str:
     entries = json.loads(runs.read_text(encoding="utf-8")) if runs.exists() else []
     if not entries:
         return "Todavía no hay ninguna ejecución registrada."
     rows = ["| fecha | orden | épocas | validación | prueba | minutos |", "|---|---|---:|---:|---:|---:|"]
     for e in entries:
-        val = pct(e["exactitud_validacion"]) if e.get("exactitud_validacion") is not None else "—"
+        val = percent(e["exactitud_validacion"]) if e.get("exactitud_validacion") is not None else "—"
         rows.append(
             f"| {e['fecha']} | `{e['orden']}` | {e['receta'].get('epochs', '—')} | {val} | "
-            f"{pct(e['exactitud_prueba'])} | {dec(e['minutos'])} |"
+            f"{percent(e['exactitud_prueba'])} | {comma(e['minutos'], 1)} |"
         )
     return "\n".join(rows)
 
@@ -230,7 +221,7 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
     model, meta = load_checkpoint(path)
     h = meta["history"]
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    params = f"{count_parameters(model):,}".replace(",", " ")
+    params = thousands(count_parameters(model))
     c = model.config
     arch = (
         f"parches de {c.patch_size}×{c.patch_size}, dimensión {c.dim}, {c.depth} bloques, {c.num_heads} cabezas, "
@@ -238,20 +229,20 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
     )
     if "val_acc" in h and h["val_acc"]:
         rows = "\n".join(
-            f"| {e} | {tl:.3f} | {pct(ta)} | {pct(va)} | {s:.0f} |"
+            f"| {e} | {comma(tl, 3)} | {percent(ta)} | {percent(va)} | {s:.0f} |"
             for e, tl, ta, va, s in zip(h["epoch"], h["train_loss"], h["train_acc"], h["val_acc"], h["seconds"])
         )
         recipe = ", ".join(f"`{k}={v}`" for k, v in meta["recipe"].items())
         pending = (
             "" if meta["test_accuracy"] >= 0.93 else "\n**Pendiente:** el objetivo es al menos un 93 % en prueba.\n"
         )
-        body = f"""- **Exactitud en validación (5 000 imágenes, al final):** {pct(meta["val_accuracy"])}
-- **Exactitud en prueba (10 000 imágenes), medida una sola vez al final:** {pct(meta["test_accuracy"])}
+        body = f"""- **Exactitud en validación (5 000 imágenes, al final):** {percent(meta["val_accuracy"])}
+- **Exactitud en prueba (10 000 imágenes), medida una sola vez al final:** {percent(meta["test_accuracy"])}
 - **Datos:** {meta["train_images"]} imágenes de entrenamiento y {meta["val_images"]} de validación
   (`utils.data.train_val_test`; huella de la partición `{meta["split_sha256"][:16]}…`).
 - **Orden que lo entrena:** `{meta["command"]}` (desde la raíz del repositorio; reanudable)
 - **Receta** (`utils.recipes.CHECKPOINT_RECIPE`, fijada antes de entrenar): {recipe}
-- **Tiempo de entrenamiento:** {dec(meta["train_minutes"])} minutos, en {meta["hardware"]} (PyTorch {meta["torch"]}).
+- **Tiempo de entrenamiento:** {comma(meta["train_minutes"], 1)} minutos, en {meta["hardware"]} (PyTorch {meta["torch"]}).
 {pending}
 ## Ejecuciones registradas (`benchmarks/checkpoint_runs.json`)
 
@@ -265,13 +256,13 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
 """
     else:
         rows = "\n".join(
-            f"| {e} | {tl:.3f} | {pct(ta)} | {pct(va)} | {s:.0f} |"
+            f"| {e} | {comma(tl, 3)} | {percent(ta)} | {percent(va)} | {s:.0f} |"
             for e, tl, ta, va, s in zip(h["epoch"], h["train_loss"], h["train_acc"], h["test_acc"], h["seconds"])
         )
         stages = meta["recipe"] if isinstance(meta["recipe"], list) else [meta["recipe"]]
         minutes = meta.get("stage_minutes", [meta["train_minutes"]])
         recipe = "\n".join(
-            f"  {i}. {st['epochs']} épocas, {dec(m)} minutos: " + ", ".join(f"`{k}={v}`" for k, v in st.items())
+            f"  {i}. {st['epochs']} épocas, {comma(m, 1)} minutos: " + ", ".join(f"`{k}={v}`" for k, v in st.items())
             for i, (st, m) in enumerate(zip(stages, minutes), start=1)
         )
         body = f"""**Primera edición: sus épocas se eligieron mirando el conjunto de prueba.** Se entrenó con las 60 000
@@ -280,11 +271,11 @@ después de ver la exactitud en prueba del primero. Su cifra en prueba es, por t
 del cuaderno 05. La receta de la segunda edición (`utils.recipes.CHECKPOINT_RECIPE`, validación aparte, prueba una
 sola vez) está lista en `scripts/train_checkpoint.py` y todavía no se ha entrenado.
 
-- **Exactitud en el conjunto de prueba completo (10 000 imágenes):** {pct(meta["test_accuracy"])}
+- **Exactitud en el conjunto de prueba completo (10 000 imágenes):** {percent(meta["test_accuracy"])}
 - **Receta:** {len(stages)} tramos seguidos; cada uno con AdamW nuevo, calentamiento lineal y coseno por paso,
   recorte aleatorio (±2 píxeles) y volteo horizontal hechos sobre tensores (`utils.train.train_model`):
 {recipe}
-- **Tiempo de entrenamiento:** {dec(meta["train_minutes"])} minutos en total, en {meta["hardware"]} (PyTorch {meta["torch"]}).
+- **Tiempo de entrenamiento:** {comma(meta["train_minutes"], 1)} minutos en total, en {meta["hardware"]} (PyTorch {meta["torch"]}).
 
 ## Historial por época (evaluado en prueba, como se hacía en la primera edición)
 

@@ -5,7 +5,7 @@ matplotlib.use("Agg")
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from utils import plots  # noqa: E402
+from utils import fmt, plots  # noqa: E402
 from utils.train import History  # noqa: E402
 
 
@@ -63,6 +63,13 @@ def test_comma_writes_numbers_as_in_spanish():
     assert plots.comma(0.5) == "0,5" and plots.comma(-2) == "−2" and plots.comma(10) == "10"
     assert plots.comma(0.1, 2) == "0,10" and plots.comma(2.302585, 1) == "2,3" and plots.comma(-0.25, 0) == "−0"
     assert plots.comma(0.30000000000000004) == "0,3"
+    assert plots.comma is fmt.comma  # una sola definición, la de utils.fmt
+
+
+def test_percent_and_thousands_as_in_spanish():
+    assert fmt.percent(0.8985) == "89,85 %" and fmt.percent(0.5, 0) == "50 %" and fmt.percent(1) == "100,00 %"
+    assert fmt.thousands(60000) == "60 000" and fmt.thousands(1652.6) == "1 653" and fmt.thousands(999) == "999"
+    assert fmt.thousands(-1234567) == "−1 234 567"
 
 
 def test_comma_axis_changes_default_ticks_only():
@@ -82,3 +89,21 @@ def test_comma_axis_changes_default_ticks_only():
     assert [t.get_text() for t in ax1.get_yticklabels()] == ["uno", "dos", "tres"]  # texto puesto a mano
     assert type(ax1.xaxis.get_major_formatter()).__name__ == "LogFormatterSciNotation"  # eje logarítmico
     plt.close(fig)
+
+
+def test_scaling_plot_separates_live_points_and_measures_the_gap():
+    def pt(model, n, mean, std, live=False):
+        return {"modelo": model, "imagenes": n, "media": mean, "desviacion": std, "en_vivo": live}
+
+    points = [pt("vit", 1000, 0.75, 0.01), pt("cnn", 1000, 0.80, 0.02), pt("vit", 10000, 0.85, 0.0)]
+    points += [pt("cnn", 10000, 0.86, 0.0), pt("vit", 1000, 0.70, 0.0, live=True), pt("cnn", 3000, 0.9, 0.0)]
+    gap = plots.scaling_gap(points)
+    assert list(gap) == [1000, 10000]  # 3000 solo tiene la CNN; el punto en vivo no cuenta
+    assert abs(gap[1000][0] - 5.0) < 1e-9 and abs(gap[1000][1] - 100 * (0.01**2 + 0.02**2) ** 0.5) < 1e-9
+    assert abs(gap[10000][0] - 1.0) < 1e-9
+    fig = plots.plot_scaling(points, "prueba")
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_xticklabels()] == ["1 000", "3 000", "10 000"]
+    assert right.get_ylabel() == "CNN − ViT (puntos porcentuales)"
+    only_live = plots.plot_scaling([pt("vit", 1000, 0.7, 0.0, live=True)], "solo en vivo")
+    assert len(only_live.axes) == 1  # sin archivo, no hay panel de ventaja

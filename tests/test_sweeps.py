@@ -1,6 +1,7 @@
 """Los scripts del barrido de variantes y del escalado, en modo rápido (un presupuesto de unos segundos)."""
 
 import json
+import re
 
 from scripts import scaling, sweep_variants
 
@@ -61,3 +62,20 @@ def test_plan_epochs_fits_the_budget(fashion):
     small = plan_epochs(ViT(patch_size=7), x, y, budget_s=1.0, probe_steps=2)
     big = plan_epochs(ViT(patch_size=7), x, y, budget_s=1e6, probe_steps=2, max_epochs=7)
     assert small["epocas"] >= 1 and big["epocas"] == 7 and "máximo" in big["por_que"]
+    assert re.search(r"\d\.\d", small["por_que"]) is None  # coma decimal: «unos 0,4 s», no «0.4 s»
+
+
+def test_budgeted_run_can_stay_quiet(fashion, capsys):
+    from utils.budget import budgeted_run
+    from utils.data import to_float
+    from utils.recipes import QUICK_RECIPE
+    from utils.vit import ViT
+
+    x, y = to_float(fashion.train_images[:256]), fashion.train_labels[:256]
+    val = (x[:128], y[:128])
+    make = lambda: ViT(patch_size=7, dim=32, depth=1, num_heads=2, mlp_dim=32)  # noqa: E731
+    quiet = budgeted_run(make, (x, y), val, QUICK_RECIPE, budget_s=0.5, seed=0, max_epochs=1, verbose=False)
+    assert capsys.readouterr().out == "" and quiet["epocas_hechas"] == 1
+    loud = budgeted_run(make, (x, y), val, QUICK_RECIPE, budget_s=0.5, seed=0, max_epochs=1)
+    assert "Época 1/1" in capsys.readouterr().out
+    assert loud["exactitud_validacion"] == quiet["exactitud_validacion"]  # callar no cambia el resultado

@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 import torch
@@ -253,3 +254,5 @@ def test_progress_bar_leaves_a_text_summary(fashion, capsys):
     T.train_model(ViT(dim=32, depth=1, num_heads=2, mlp_dim=32), x, y, epochs=1, batch_size=64, progress=True)
     captured = capsys.readouterr()
     assert "Época 1/1: pérdida" in captured.out and "exactitud de entrenamiento" in captured.out
+    # con coma decimal, como el resto del curso: «pérdida 2,301, exactitud de entrenamiento 10,94 %»
+    assert re.search(r"pérdida \d+,\d{3}, exactitud de entrenamiento \d+,\d{2} %", captured.out), captured.out

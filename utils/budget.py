@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .fmt import comma, thousands
 from .recipes import FAST_EPOCHS, QUICK_CONFIG, QUICK_RECIPE, QUICK_TIME_BUDGET_S
 from .train import cpu_name, evaluate, seed_everything, train_model
 
@@ -98,11 +99,11 @@ def plan_epochs(
     per_epoch = 1.03 * (len(labels) / ips + eval_seconds)  # un 3 % de margen
     fit = max(1, math.floor(budget_s / per_epoch))
     epochs = min(fit, max_epochs)
-    n_train, n_val, speed = (f"{n:,}".replace(",", " ") for n in (len(labels), n_eval, round(ips)))
-    budget = f"{budget_s:.0f}" if budget_s >= 10 else f"{budget_s:g}".replace(".", ",")  # «193 s», no «192,857 s»
+    n_train, n_val, speed = (thousands(n) for n in (len(labels), n_eval, ips))
+    budget = comma(budget_s, 0) if budget_s >= 10 else comma(budget_s)  # «193 s», no «192,857 s»
     why = (
         f"{speed} imágenes/s (mediana de 3 medidas de {probe} pasos de train_model): una época de {n_train} imágenes "
-        f"(y {n_val} de validación) cuesta unos {per_epoch:.1f} s".replace(".", ",")
+        f"(y {n_val} de validación) cuesta unos {comma(per_epoch, 1)} s"
     )
     if per_epoch > budget_s:
         why += (
@@ -150,13 +151,15 @@ def budgeted_run(
     seed: int,
     max_epochs: int = 100,
     save_to: str | os.PathLike | None = None,
+    verbose: bool = True,
 ) -> dict:
     """Construye el modelo con la semilla ``seed``, planifica sus épocas, lo entrena y lo mide en validación.
 
     ``make_model()`` construye el modelo; ``recipe`` son los argumentos de :func:`utils.train.train_model` (sin
     ``epochs`` ni ``seed``, que se fijan aquí). El conjunto de prueba no se usa. Con ``save_to``, los pesos
     entrenados se guardan en ese archivo (con :func:`utils.checkpoints.save_checkpoint`), para medir en prueba,
-    más tarde y una sola vez, el modelo que se elija en validación.
+    más tarde y una sola vez, el modelo que se elija en validación. Con ``verbose=False`` no se imprime la línea
+    de resumen de cada época (para un cuaderno que entrena varios modelos seguidos).
     """
     seed_everything(seed)
     model = make_model()
@@ -166,10 +169,11 @@ def budgeted_run(
         max_epochs=max_epochs, use_augment=recipe.get("use_augment", False),
     )  # fmt: skip
     start = time.perf_counter()
-    history = train_model(
-        model, *train, *val, epochs=plan["epocas"], seed=seed, device="cpu", progress=False,
-        time_budget_s=1.5 * budget_s, **recipe,
-    )  # fmt: skip
+    with contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO()):
+        history = train_model(
+            model, *train, *val, epochs=plan["epocas"], seed=seed, device="cpu", progress=False,
+            time_budget_s=1.5 * budget_s, **recipe,
+        )  # fmt: skip
     seconds = time.perf_counter() - start
     _, val_acc = evaluate(model, *val)
     if save_to is not None:

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fmt import comma
+
 ROOT = Path(__file__).resolve().parents[1]
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 INSTALL = "pip install -r requirements.txt"
@@ -116,7 +118,7 @@ def check_data() -> Check:
 
 def check_checkpoint(path: Path = ROOT / "checkpoints" / "vit_fashion_mnist.pt") -> Check:
     if path.exists():
-        return Check("modelo entrenado", True, f"{path.relative_to(ROOT)} ({path.stat().st_size / 2**20:.1f} MB)")
+        return Check("modelo entrenado", True, f"{path.relative_to(ROOT)} ({comma(path.stat().st_size / 2**20, 1)} MB)")
     return Check(
         "modelo entrenado",
         None,

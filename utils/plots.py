@@ -13,18 +13,9 @@ import torch
 from matplotlib.figure import Figure
 
 from .data import CLASSES
+from .fmt import comma, thousands
 
 # --- Coma decimal, para todas las figuras ------------------------------------------------------
-
-
-def comma(value: float, digits: int | None = None) -> str:
-    """Un número como se escribe en español: coma decimal y signo menos tipográfico (0.5 → «0,5», -2 → «−2»).
-
-    Sin ``digits``, con las cifras que hagan falta (``f"{value:g}"``); con ``digits``, con ese número fijo de
-    decimales (``comma(0.1, 2)`` → «0,10»).
-    """
-    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
-    return text.replace(".", ",").replace("-", "−")
 
 
 def comma_axis(*axes, which: str = "xy") -> None:
@@ -913,36 +904,71 @@ def plot_variant_results(summary: dict, title: str) -> Figure:
     return fig
 
 
+def scaling_gap(points: Sequence[dict]) -> dict[int, tuple[float, float]]:
+    """Ventaja de la CNN sobre el ViT, en puntos porcentuales, en cada tamaño del archivo con los dos modelos.
+
+    Devuelve ``{imágenes: (cnn - vit, desviación)}``, con la desviación de la diferencia de dos medias
+    independientes (raíz de la suma de los cuadrados). Los puntos en vivo no entran: su presupuesto es otro.
+    """
+    stored = {(p["modelo"], p["imagenes"]): p for p in points if not p["en_vivo"]}
+    sizes = sorted({n for m, n in stored if m == "vit"} & {n for m, n in stored if m == "cnn"})
+    return {
+        n: (
+            100 * (stored["cnn", n]["media"] - stored["vit", n]["media"]),
+            100 * float(np.hypot(stored["cnn", n]["desviacion"], stored["vit", n]["desviacion"])),
+        )
+        for n in sizes
+    }
+
+
 def plot_scaling(points: Sequence[dict], title: str) -> Figure:
     """Exactitud en validación frente al número de imágenes de entrenamiento (escala logarítmica) del ViT y de la
-    CNN. ``points``: diccionarios con las claves ``modelo`` (``"vit"`` o ``"cnn"``), ``imagenes``, ``media``,
-    ``desviacion`` y ``en_vivo`` (True si se midió en esta ejecución del cuaderno, False si viene de
-    ``benchmarks/scaling.json``)."""
-    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    CNN, y a la derecha la ventaja de la CNN en cada tamaño. ``points``: diccionarios con las claves ``modelo``
+    (``"vit"`` o ``"cnn"``), ``imagenes``, ``media``, ``desviacion`` y ``en_vivo`` (True si se midió en esta
+    ejecución del cuaderno, False si viene de ``benchmarks/scaling.json``). Las líneas unen solo los puntos del
+    archivo; los puntos en vivo (otro presupuesto) van sueltos, huecos."""
+    gap = scaling_gap(points)
+    fig, axes = plt.subplots(1, 2 if gap else 1, figsize=(10 if gap else 6, 4), layout="constrained", squeeze=False)
+    ax = axes[0, 0]
     style = {"vit": ("ViT", "tab:blue", "o"), "cnn": ("CNN", "tab:red", "s")}
     for model, (label, color, marker) in style.items():
         pts = sorted((p for p in points if p["modelo"] == model), key=lambda p: p["imagenes"])
-        if not pts:
-            continue
-        x = [p["imagenes"] for p in pts]
-        y = [100 * p["media"] for p in pts]
-        ax.plot(x, y, color=color, lw=1.2, label=label)
+        stored = [p for p in pts if not p["en_vivo"]]
+        if stored:
+            x = [p["imagenes"] for p in stored]
+            y = [100 * p["media"] for p in stored]
+            e = [100 * p["desviacion"] for p in stored]
+            ax.errorbar(x, y, yerr=e, color=color, marker=marker, ms=6, capsize=3, lw=1.2, label=label)
         for p in pts:
-            ax.errorbar(
-                p["imagenes"], 100 * p["media"], yerr=100 * p["desviacion"], color=color, marker=marker, capsize=3,
-                mfc="white" if p["en_vivo"] else color, ms=7,
-            )  # fmt: skip
+            if p["en_vivo"]:
+                ax.plot(p["imagenes"], 100 * p["media"], marker=marker, color=color, mfc="white", ms=8, ls="",
+                        label=None if stored else label)  # fmt: skip
     if any(p["en_vivo"] for p in points):
-        ax.plot([], [], "ko", mfc="white", label="medido en vivo (este cuaderno)")
-    if not all(p["en_vivo"] for p in points):
-        ax.plot([], [], "ko", label="de benchmarks/scaling.json")
+        ax.plot([], [], "ko", mfc="white", ls="", label="en vivo (este cuaderno, otro presupuesto)")
+    sizes = sorted({p["imagenes"] for p in points})
     ax.set_xscale("log")
+    ax.set_xticks(sizes, [thousands(n) for n in sizes], fontsize=9)
+    ax.minorticks_off()
     ax.set_xlabel("imágenes de entrenamiento (escala logarítmica)", fontsize=9)
     ax.set_ylabel("exactitud en validación (%)", fontsize=9)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
     comma_axis(ax)
+    if gap:
+        ax2 = axes[0, 1]
+        x = list(gap)
+        ax2.errorbar(x, [g for g, _ in gap.values()], yerr=[e for _, e in gap.values()], color="tab:purple",
+                     marker="D", ms=6, capsize=3, lw=1.2)  # fmt: skip
+        ax2.axhline(0, color="gray", lw=1, ls="--")
+        ax2.set_xscale("log")
+        ax2.set_xticks(x, [thousands(n) for n in x], fontsize=9)
+        ax2.minorticks_off()
+        ax2.set_xlabel("imágenes de entrenamiento (escala logarítmica)", fontsize=9)
+        ax2.set_ylabel("CNN − ViT (puntos porcentuales)", fontsize=9)
+        ax2.set_title("Ventaja de la CNN (por encima de 0, gana la CNN)", fontsize=10)
+        ax2.grid(alpha=0.3)
+        comma_axis(ax2)
     return fig
 
 

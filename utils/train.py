@@ -24,6 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .fmt import comma, percent
+
 FAST_ENV = "VIT_FAST"
 
 
@@ -260,7 +262,7 @@ class _EpochProgress:
 
     def step(self, loss: float, acc: float) -> None:
         if self.bar is not None:
-            self.bar.set_postfix(pérdida=f"{loss:.3f}", exactitud=f"{acc:.3f}", refresh=False)
+            self.bar.set_postfix(pérdida=comma(loss, 3), exactitud=percent(acc, 1), refresh=False)
             self.bar.update(1)
 
     def finish(self, summary: str) -> None:
@@ -401,12 +403,12 @@ def train_model(
             history.train_loss.append(loss_sum / seen)
             history.train_acc.append(correct / seen)
             history.seconds.append(time.perf_counter() - t0)
-            summary = f"Época {epoch}/{epochs}: pérdida {loss_sum / seen:.3f}, exactitud de entrenamiento {correct / seen:.2%}"
+            summary = f"Época {epoch}/{epochs}: pérdida {comma(loss_sum / seen, 3)}, exactitud de entrenamiento {percent(correct / seen)}"
             if val_images is not None:
                 val_loss, val_acc = evaluate(model, val_images, val_labels)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
-                summary += f", de validación {val_acc:.2%}"
+                summary += f", de validación {percent(val_acc)}"
             bar.finish(f"{summary} ({history.seconds[-1]:.0f} s)")
             if not _all_finite(model):
                 raise NonFiniteLossError(

@@ -16,6 +16,8 @@ import numbers
 import numpy as np
 import torch
 
+from .fmt import comma, thousands
+
 # Las imágenes de ``to_float`` están entre (0 - MEAN) / STD ≈ -0,81 y (1 - MEAN) / STD ≈ 2,02.
 # Un valor mayor que este límite delata píxeles de 0 a 255 sin normalizar.
 NORMALIZED_LIMIT = 25.0
@@ -190,7 +192,7 @@ def check_fits_in_memory(what: str, num_parameters: int, fix: str) -> None:
     needed = 4 * num_parameters
     if needed > MAX_PARAMETER_BYTES:
         gib = needed / 2**30
-        size = f"{gib:,.0f}".replace(",", " ") if gib < 1e9 else f"{gib:.1e}"
+        size = thousands(gib) if gib < 1e9 else f"{gib:.1e}"
         raise ValueError(
             f"{what} tendría {num_parameters:.3g} parámetros, unos {size} GiB de memoria solo para los pesos "
             f"(el límite es {MAX_PARAMETER_BYTES // 2**30} GiB): no cabe en ninguna máquina del curso. {fix}"
@@ -271,7 +273,7 @@ def check_images(
     top = max(-lo, hi)
     if top > NORMALIZED_LIMIT:
         raise ValueError(
-            f"{what} {tiene} valores de hasta {top:.1f}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
+            f"{what} {tiene} valores de hasta {comma(top, 1)}: parecen píxeles de 0 a 255 sin normalizar, y el modelo "
             f"espera imágenes normalizadas (entre -0.81 y 2.02). Si {es} uint8, {fix_to_float(name)}; si ya "
             f"{es} float de 0 a 255, usa to_float({name}.round().to(torch.uint8))."
         )

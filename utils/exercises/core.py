@@ -19,6 +19,8 @@ import numbers
 
 import torch
 
+from ..fmt import sci
+
 
 class Verdict:
     """El resultado de un corrector: se comporta como ``True`` o ``False``.
@@ -173,7 +175,7 @@ def close(answer, expected: torch.Tensor, atol: float = 1e-5, reveal_shape: bool
         return False, f"el resultado tiene {bad} valores NaN o infinitos; un resultado así nunca es correcto."
     err = (tensor - expected.detach().cpu().double()).abs().max().item() if tensor.numel() else 0.0
     if err > atol:
-        return False, f"la forma es correcta pero los valores difieren (error máximo {err:.2e})."
+        return False, f"la forma es correcta pero los valores difieren (error máximo {sci(err)})."
     return True, ""
 
 

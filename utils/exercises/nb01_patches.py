@@ -12,6 +12,7 @@ import sys
 
 import torch
 
+from ..fmt import comma
 from .core import as_float, as_int, call_student, fashion, never_raises, report
 
 __all__ = ["check_patch_count", "check_attention_growth", "check_patch_index", "check_patchify"]
@@ -66,7 +67,9 @@ def check_attention_growth(answer, old: int = 224, new: int = 384, patch_size: i
         return report(False, "", _number_error(answer).replace("número entero", "número"))
     if math.isclose(value, expected, rel_tol=0.01):
         return report(
-            True, f"La matriz de atención crece {expected:.2f} veces, aunque el lado solo crece {new / old:.2f}.", ""
+            True,
+            f"La matriz de atención crece {comma(expected, 2)} veces, aunque el lado solo crece {comma(new / old, 2)}.",
+            "",
         )
     if math.isclose(value, n_new / n_old, rel_tol=0.01):
         return report(False, "", "Eso es lo que crece N, el número de tokens; la matriz de atención tiene N × N pesos.")

@@ -11,6 +11,7 @@ import functools
 import torch
 from torch import nn
 
+from ..fmt import comma
 from .core import LAYER_NORM_FUNCTIONS, as_int, call_student, close, defines_own, fashion, forbid, report
 
 # Tamaños del ejercicio 03.1: un bloque del ViT del curso.
@@ -277,7 +278,7 @@ def check_init_prediction(prediction):
         return report(
             True,
             f"con init='vit', el último bloque de post-norm recibe {ratio:.2g} veces el gradiente del de pre-norm "
-            f"({g['post-norm']:.3f} frente a {g['pre-norm']:.3f}).",
+            f"({comma(g['post-norm'], 3)} frente a {comma(g['pre-norm'], 3)}).",
             "",
         )
     return report(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from ..fmt import comma, thousands
 from .core import as_float, as_int, as_shape, call_student, close, fashion, forbid, report
 
 # Configuración del ejercicio 04.1: una imagen en color de 32×32, como las de CIFAR-10.
@@ -44,7 +45,7 @@ def check_vit_param_count(answer):
             False, "", f"se esperaba un número entero y finito, y llegó {type(answer).__name__} ({answer!r})."
         )
     if value == expected:
-        return report(True, f"el modelo tiene {expected:,} parámetros.".replace(",", " "), "")
+        return report(True, f"el modelo tiene {thousands(expected)} parámetros.", "")
     d, n = c["dim"], (c["img_size"] // c["patch_size"]) ** 2
     block = count_parameters(model.blocks[0])
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear | torch.nn.Conv2d)]
@@ -234,7 +235,7 @@ def check_flops_ratio(answer):
         return report(
             True,
             f"con parches de 2×2 hay 197 tokens en vez de 50: las capas lineales crecen como T (≈ 3,9 veces) y los "
-            f"productos de la atención como T² (≈ 15,5 veces); el total crece {expected:.1f} veces.",
+            f"productos de la atención como T² (≈ 15,5 veces); el total crece {comma(expected, 1)} veces.",
             "",
         )
     tokens = (196 + 1) / (49 + 1)
@@ -273,6 +274,6 @@ def check_small_vit_config(config, limit: int = 100_000):
         return report(
             False,
             "",
-            f"tu ViT tiene {n:,} parámetros, más que el límite; reduce dim, depth o mlp_dim.".replace(",", " "),
+            f"tu ViT tiene {thousands(n)} parámetros, más que el límite; reduce dim, depth o mlp_dim.",
         )
-    return report(True, f"{n:,} parámetros, dentro del límite. Ahora justifica tus elecciones.".replace(",", " "), "")
+    return report(True, f"{thousands(n)} parámetros, dentro del límite. Ahora justifica tus elecciones.", "")

@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from ..fmt import comma, percent
 from .core import as_float, as_int, call_student, class_index, report
 
 # Datos del ejercicio de la tasa de aprendizaje (el cuaderno 05 los repite en el enunciado).
@@ -32,7 +33,9 @@ def check_lr_at_step(answer) -> bool:
         return report(False, "", "Escribe un número: la tasa de aprendizaje en el paso 1000 (algo como 0.00195).")
     if math.isclose(value, expected, rel_tol=1e-4):
         return report(
-            True, f"En el paso {e['step']} la tasa de aprendizaje es {expected:.6f} ({factor:.1%} de la tasa base).", ""
+            True,
+            f"En el paso {e['step']} la tasa de aprendizaje es {comma(expected, 6)} ({percent(factor, 1)} de la tasa base).",
+            "",
         )
     if math.isclose(value, factor, rel_tol=1e-4):
         hint = "eso es el factor de warmup_cosine; multiplícalo por la tasa base (2e-3)."
@@ -58,7 +61,7 @@ def check_accuracy_from_logits(answer, logits: torch.Tensor, labels: torch.Tenso
     if value is None:
         return report(False, "", "Escribe un número entre 0 y 1 (por ejemplo con .item()).")
     if math.isclose(value, expected, abs_tol=1e-6):
-        return report(True, f"La exactitud es {expected:.2%}.", "")
+        return report(True, f"La exactitud es {percent(expected)}.", "")
     if math.isclose(value, 100 * expected, abs_tol=1e-4):
         return report(False, "", "Eso es un porcentaje: la exactitud se da como fracción entre 0 y 1.")
     if math.isclose(value, (logits.argmax(1) == labels).sum().item(), abs_tol=1e-6):
@@ -69,7 +72,7 @@ def check_accuracy_from_logits(answer, logits: torch.Tensor, labels: torch.Tenso
         if math.isclose(value, wrong_dim, abs_tol=1e-6)
         else " La clase predicha es el argmax de los logits en la dimensión 1."
     )
-    return report(False, "", f"Tu valor es {value:.4f}.{hint}")
+    return report(False, "", f"Tu valor es {comma(value, 4)}.{hint}")
 
 
 def check_steps_prediction(answer, n_train: int, batch_size: int, epochs: int, warmup_epochs: float) -> bool:
@@ -186,10 +189,12 @@ def check_beats_quick_recipe(train_fn, baseline_acc, images: torch.Tensor, label
         return report(
             False,
             "",
-            f"{acc:.2%} en validación no supera el {base:.2%} de la receta rápida. Prueba otra combinación "
+            f"{percent(acc)} en validación no supera el {percent(base)} de la receta rápida. Prueba otra combinación "
             "(parches, ancho, épocas, tasa de aprendizaje).",
         )
-    return report(True, f"{acc:.2%} en validación en {seconds:.0f} s supera el {base:.2%} de la receta rápida.", "")
+    return report(
+        True, f"{percent(acc)} en validación en {seconds:.0f} s supera el {percent(base)} de la receta rápida.", ""
+    )
 
 
 # --- Cuaderno 05b (entrenamiento a fondo) ---------------------------------------------------------
@@ -208,7 +213,9 @@ def check_smoothing_floor(answer, eps: float = 0.2, num_classes: int = 10) -> bo
         return report(False, "", "Escribe un número finito: la pérdida mínima (en nats, con logaritmo natural).")
     if math.isclose(value, expected, rel_tol=1e-3):
         return report(
-            True, f"Con ε = {eps} la pérdida no baja de {expected:.3f}: la entropía del objetivo suavizado.", ""
+            True,
+            f"Con ε = {comma(eps)} la pérdida no baja de {comma(expected, 3)}: la entropía del objetivo suavizado.",
+            "",
         )
     if math.isclose(value, expected / math.log(2), rel_tol=1e-3):
         return report(False, "", "Eso está en bits (log en base 2); PyTorch usa el logaritmo natural.")

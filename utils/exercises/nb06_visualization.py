@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from ..fmt import comma, percent
 from .core import as_float, as_int, as_tensor, close, report
 
 __all__ = [
@@ -77,7 +78,7 @@ def check_uniform_distance(answer, grid_size: int = 14, patch_size: int = 2):
         why = "La has medido en parches; multiplica por el tamaño del parche para tenerla en píxeles."
     return report(
         ok,
-        f"Con atención uniforme la distancia media es {expected:.2f} píxeles: el «campo receptivo» de una cabeza global.",
+        f"Con atención uniforme la distancia media es {comma(expected, 2)} píxeles: el «campo receptivo» de una cabeza global.",
         why,
     )
 
@@ -125,7 +126,7 @@ def check_residual_prediction(prediction, measured, maps):
     return report(
         prediction == truth,
         f"Con más peso en la identidad, cada capa deja más de lo suyo en el propio CLS: la masa sobre los parches "
-        f"pasa de {at_05:.2f} a {at_09:.2f}.",
+        f"pasa de {comma(at_05, 2)} a {comma(at_09, 2)}.",
         "Tu medida es correcta y contradice tu predicción. Compárala con la masa con residual=0.5 y piensa "
         "qué hace la identidad: ¿cuánto de la fila del CLS se queda en el propio CLS?",
     )
@@ -165,7 +166,7 @@ def check_most_local_head(answer, distances, reference):
         return report(False, "", why)
     return report(
         True,
-        f"La cabeza más local mira a un {exp_fraction:.0%} de la distancia uniforme: ninguna cabeza es local de verdad.",
+        f"La cabeza más local mira a un {percent(exp_fraction, 0)} de la distancia uniforme: ninguna cabeza es local de verdad.",
         "",
     )
 
