@@ -39,7 +39,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from utils.budget import quick_recipe_for_budget  # noqa: E402
+from utils.budget import plan_epochs, quick_recipe_for_budget  # noqa: E402
 from utils.checkpoints import load_checkpoint  # noqa: E402
 from utils.cnn import SmallCNN  # noqa: E402
 from utils.data import load_fashion_mnist, to_float, train_val_test  # noqa: E402
@@ -50,7 +50,6 @@ from utils.recipes import (  # noqa: E402
     CNN_RECIPE,
     QUICK_CONFIG,
     QUICK_TIME_BUDGET_S,
-    epochs_for_budget,
     measure_train_throughput,
 )
 from utils.train import cpu_name, evaluate, get_device, seed_everything, train_model  # noqa: E402
@@ -209,8 +208,7 @@ def train_quick(x_train, y_train, x_val, y_val, x_test, y_test, device) -> dict:
 
 def train_cnn(x_train, y_train, x_val, y_val, x_test, y_test, device, budget_s: float) -> dict:
     """Entrena la CNN de referencia con tantas épocas como quepan en ``budget_s`` segundos (como el cuaderno 05)."""
-    ips = measure_train_throughput(SmallCNN(), x_train, y_train, steps=10, device=device, rounds=2)
-    epochs = epochs_for_budget(ips, len(y_train), budget_s, n_eval=len(y_val))
+    epochs = plan_epochs(SmallCNN(), x_train, y_train, budget_s, n_eval=len(y_val))["epocas"]
     seed_everything(CNN_RECIPE["seed"])
     model = SmallCNN()
     start = time.perf_counter()

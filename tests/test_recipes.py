@@ -6,7 +6,6 @@ from utils.recipes import (
     QUICK_CONFIG,
     QUICK_RECIPE,
     QUICK_TIME_BUDGET_S,
-    epochs_for_budget,
     measure_train_throughput,
 )
 from utils.train import train_model
@@ -26,17 +25,6 @@ def test_circulating_config_is_the_d2l_architecture():
     assert (c.img_size, c.patch_size, c.dim, c.depth, c.num_heads, c.mlp_dim) == (96, 16, 512, 2, 8, 2048)
     assert c.num_patches == 36
     assert count_parameters(ViT(config=c)) > 20 * count_parameters(ViT(config=QUICK_CONFIG))
-
-
-def test_epochs_for_budget():
-    assert epochs_for_budget(1000, 60_000, 300, overhead=1.0) == 5
-    assert epochs_for_budget(1000, 60_000, 300, n_eval=30_000, overhead=1.0) == 4  # evaluar cuesta un tercio
-    assert epochs_for_budget(1000, 60_000, 300) == 4  # un 10 % más por lo que la medida no ve
-    assert epochs_for_budget(10, 60_000, 300) == 1  # al menos una época
-    with pytest.raises(ValueError, match="positivos"):
-        epochs_for_budget(0, 60_000, 300)
-    with pytest.raises(ValueError, match="overhead al menos 1"):
-        epochs_for_budget(1000, 60_000, 300, overhead=0.5)
 
 
 def test_measure_train_throughput_leaves_model_untouched(real_batch):

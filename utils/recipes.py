@@ -11,15 +11,14 @@
   juzga en las 5 000 de validación.
 - ``CIRCULATING_CONFIG``: la arquitectura de la versión del ViT que circula en español (y de d2l):
   imágenes ampliadas a 96×96, parches de 16, ancho 512 y 2 bloques. Solo se usa para comparar velocidades.
-- :func:`measure_train_throughput` y :func:`epochs_for_budget`: medir cuántas imágenes por segundo entrena un
-  modelo en esta máquina y cuántas épocas caben en un presupuesto de tiempo (para dar a la CNN de referencia
-  el mismo tiempo que al ViT sin cortar su coseno a medias).
+- :func:`measure_train_throughput`: cuántas imágenes por segundo entrena un modelo en esta máquina, con las palancas
+  de velocidad (``torch.compile``, bf16) que compara ``scripts/benchmark.py``. Para elegir cuántas épocas caben en
+  un presupuesto de tiempo se usa :func:`utils.budget.plan_epochs`, que mide con el mismo ``train_model``.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import time
 
 import torch
@@ -151,24 +150,6 @@ def measure_train_throughput(
         sync()
         best = max(best, steps * batch_size / (time.perf_counter() - start))
     return best
-
-
-def epochs_for_budget(
-    images_per_second: float, n_train: int, budget_s: float, n_eval: int = 0, overhead: float = 1.1
-) -> int:
-    """Cuántas épocas completas caben en ``budget_s`` segundos (al menos 1).
-
-    Cada época entrena ``n_train`` imágenes a ``images_per_second`` y evalúa ``n_eval`` imágenes de prueba,
-    que cuestan como un tercio de un paso de entrenamiento (solo la pasada hacia delante). ``overhead`` cubre lo
-    que una medida de pocos pasos no ve (barajar, registrar, la barra de progreso): por defecto, un 10 % más.
-    """
-    if images_per_second <= 0 or n_train <= 0 or budget_s <= 0 or n_eval < 0 or overhead < 1:
-        raise ValueError(
-            f"images_per_second, n_train y budget_s deben ser positivos, n_eval no negativo y overhead al menos 1; "
-            f"valen {images_per_second}, {n_train}, {budget_s}, {n_eval} y {overhead}."
-        )
-    seconds_per_epoch = overhead * (n_train + n_eval / 3) / images_per_second
-    return max(1, math.floor(budget_s / seconds_per_epoch))
 
 
 # --- Tamaños del cuaderno 05 según el modo --------------------------------------------------------
