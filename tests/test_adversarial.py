@@ -257,6 +257,7 @@ BAD = {
     "train-suavizado-1.5": (lambda c: train(c, label_smoothing=1.5), ValueError, ["label_smoothing", "1.5"]),
     "train-weight-decay": (lambda c: train(c, weight_decay=-1), ValueError, ["weight_decay", "-1"]),
     "train-augment-str": (lambda c: train(c, use_augment="no"), InputTypeError, ["use_augment", "'no'"]),
+    "train-compile-str": (lambda c: train(c, compile="sí"), InputTypeError, ["compile", "'sí'"]),
     "train-device-int": (lambda c: train(c, device=5), InputTypeError, ["device", "5"]),
     "train-val-sin-etiquetas": (lambda c: train(c, xv=c.x), ValueError, ["val_images sin val_labels"]),
     "train-etiquetas-sin-val": (lambda c: train(c, yv=c.y), ValueError, ["val_labels sin val_images"]),

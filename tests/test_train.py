@@ -256,3 +256,38 @@ def test_progress_bar_leaves_a_text_summary(fashion, capsys):
     assert "Época 1/1: pérdida" in captured.out and "exactitud de entrenamiento" in captured.out
     # con coma decimal, como el resto del curso: «pérdida 2,301, exactitud de entrenamiento 10,94 %»
     assert re.search(r"pérdida \d+,\d{3}, exactitud de entrenamiento \d+,\d{2} %", captured.out), captured.out
+
+
+def test_compile_falls_back_cleanly_when_it_fails(fashion, monkeypatch, capsys):
+    x, y = to_float(fashion.train_images[:128]), fashion.train_labels[:128]
+
+    def run(**kw):
+        torch.manual_seed(0)
+        model = ViT(dim=32, depth=1, num_heads=2, mlp_dim=32)
+        return T.train_model(model, x, y, epochs=1, batch_size=32, progress=False, device="cpu", **kw).step_loss
+
+    eager = run()
+
+    def broken_compile(model, **kw):  # como en una máquina sin compilador de C: falla al primer paso
+        def fail(*a, **k):
+            raise RuntimeError("InductorError: no se encuentra el compilador de C\n(mil líneas más)")
+
+        return fail
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    fallback = run(compile=True)
+    out = capsys.readouterr().out
+    assert "torch.compile no funciona en esta máquina (RuntimeError: InductorError" in out and "mil líneas" not in out
+    assert fallback == eager  # sin compilar, el mismo entrenamiento bit a bit
+
+
+def test_compile_trains_the_same_model(fashion):
+    x, y = to_float(fashion.train_images[:64]), fashion.train_labels[:64]
+    losses = {}
+    for flag in (False, True):
+        torch.manual_seed(0)
+        model = ViT(dim=16, depth=1, num_heads=2, mlp_dim=16)
+        losses[flag] = T.train_model(
+            model, x, y, epochs=1, batch_size=32, progress=False, device="cpu", compile=flag, use_augment=False
+        ).step_loss
+    assert len(losses[True]) == 2 and max(abs(a - b) for a, b in zip(losses[False], losses[True])) < 1e-4

@@ -372,6 +372,7 @@ def check_train_args(
     time_budget_s,
     progress,
     erase_prob=0.0,
+    compile=False,
     val_names: tuple[str, str] = ("val_images", "val_labels"),
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Todas las comprobaciones de ``train_model``, antes de la primera época.
@@ -390,6 +391,7 @@ def check_train_args(
     as_float("erase_prob", erase_prob, minimum=0.0, maximum=1.0, fix="Usa 0.0 (sin borrado) o 0.25.")
     as_bool("use_augment", use_augment)
     as_bool("progress", progress)
+    as_bool("compile", compile)
     as_int("seed", seed, minimum=0, fix="Por ejemplo seed=0.")
     if time_budget_s is not None:
         as_float("time_budget_s", time_budget_s, minimum=0.0, min_inclusive=False, fix="En segundos, p. ej. 300.")
