@@ -16,6 +16,10 @@ Reanudable: al final de cada época se guarda el estado completo (pesos, optimiz
 época) en ``checkpoints/vit_fashion_mnist.estado.pt``. El punto de control bueno no se toca hasta el final, y si
 la pérdida se vuelve NaN o infinita el entrenamiento para sin escribirlo.
 
+Los pasos van por ``torch.compile`` (``train_model(compile=True)``: unas 1,5 veces más rápido en una CPU de 2
+núcleos; si la compilación falla, avisa y sigue sin compilar). La velocidad no es parte de la receta: un
+entrenamiento reanudado con ``--sin-compilar`` sigue siendo el mismo.
+
 ``--fast`` hace lo mismo en unos segundos (pocas imágenes, una época, un ViT diminuto) y escribe en una carpeta
 aparte: sirve para probar el programa, no para entrenar.
 """
@@ -93,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--fast", action="store_true", help="prueba del programa en segundos (no entrena de verdad)")
     parser.add_argument("--card", action="store_true", help="solo reescribir la descripción (README.md) desde --out")
+    parser.add_argument(
+        "--sin-compilar",
+        action="store_true",
+        help="sin torch.compile (unas 1,5 veces más lento en una CPU de 2 núcleos)",
+    )
     args = parser.parse_args(argv)
     out, runs = Path(args.out), Path(args.runs)
     if args.fast and out == CHECKPOINT:  # la prueba rápida nunca escribe sobre el punto de control del curso
@@ -125,8 +134,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Configuración: {config}; {thousands(count_parameters(model))} parámetros; dispositivo {device}", flush=True)
     print(f"Receta: {recipe}; {len(y_train)} imágenes de entrenamiento, {len(y_val)} de validación", flush=True)
     start = time.time()
+    compiled = not (args.sin_compilar or args.fast)  # la velocidad no cambia la receta; --fast no paga la compilación
     history = train_model(
-        model, x_train, y_train, x_val, y_val, device=device, state_path=state, progress=False, **recipe
+        model,
+        x_train,
+        y_train,
+        x_val,
+        y_val,
+        device=device,
+        state_path=state,
+        progress=False,
+        compile=compiled,
+        **recipe,
     )
     if history.interrupted:
         print(f"Interrumpido. Vuelve a lanzar la misma orden para seguir desde '{state}'.")
@@ -148,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "history": {k: v for k, v in history.as_dict().items() if k != "step_loss"},
         "command": COMMAND,
         "fast_mode": args.fast,
+        "compiled": compiled,
     }
     save_checkpoint(out, model, meta)
     state.unlink(missing_ok=True)
