@@ -31,9 +31,10 @@ def test_join_histories_numbers_epochs_consecutively():
 
 
 def test_spanish_number_formats():
-    assert T.pct(0.8985) == "89,85 %"
-    assert T.dec(86.25) == "86,2" or T.dec(86.25) == "86,3"
-    assert T.dec(100.0) == "100,0"
+    from utils import fmt
+
+    assert T.percent is fmt.percent and T.comma is fmt.comma  # sin formateadores propios en el script
+    assert T.percent(0.8985) == "89,85 %" and T.comma(86.25, 1) in ("86,2", "86,3") and T.comma(100.0, 1) == "100,0"
 
 
 def test_card_lists_every_stage_and_flags_a_weak_model(tmp_path: Path):
