@@ -256,6 +256,7 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
         pending = (
             "" if meta["test_accuracy"] >= 0.93 else "\n**Pendiente:** el objetivo es al menos un 93 % en prueba.\n"
         )
+        figure = save_curve_figure(path, h, meta["recipe"]["label_smoothing"])
         body = f"""- **Exactitud en validación (5 000 imágenes, al final):** {percent(meta["val_accuracy"])}
 - **Exactitud en prueba (10 000 imágenes), medida una sola vez al final:** {percent(meta["test_accuracy"])}
 - **Datos:** {meta["train_images"]} imágenes de entrenamiento y {meta["val_images"]} de validación
@@ -269,6 +270,8 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
 {_runs_table(runs)}
 
 ## Curva de validación
+
+![Curvas de entrenamiento y de validación por época]({figure.name})
 
 | época | pérdida de entrenamiento | exactitud de entrenamiento | exactitud de validación | segundos |
 |---|---|---|---|---|
@@ -314,6 +317,22 @@ Se carga en la CPU con `load_checkpoint("checkpoints/{path.name}")`, sea cual se
 {body}"""
     (path.parent / "README.md").write_text(card, encoding="utf-8")
     print(f"Descripción del modelo escrita en {path.parent / 'README.md'}")
+
+
+def save_curve_figure(path: Path, history: dict, label_smoothing: float) -> Path:
+    """Las curvas por época (``utils.plots.plot_training_curves``) en un PNG junto al punto de control."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # sin pantalla: la orden corre en segundo plano
+    import matplotlib.pyplot as plt
+
+    from utils.plots import plot_training_curves
+
+    fig = plot_training_curves(history, label_smoothing, title=f"{path.name}: entrenamiento y validación por época")
+    out = path.with_name(f"{path.stem}_curvas.png")
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
 
 
 if __name__ == "__main__":

@@ -760,15 +760,16 @@ def plot_training_curves(history, label_smoothing: float = 0.1, title: str = "Cu
     k = 10
     q = [1 - label_smoothing + label_smoothing / k] + [label_smoothing / k] * (k - 1)
     floor = -sum(p * np.log(p) for p in q if p > 0)
+    style = "o-" if len(h["epoch"]) <= 30 else "-"  # con muchas épocas, los puntos taparían la curva
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.6))
-    ax1.plot(h["epoch"], h["train_loss"], "o-", color="tab:blue")
+    ax1.plot(h["epoch"], h["train_loss"], style, color="tab:blue")
     ax1.axhline(floor, color="gray", ls="--", lw=1, label=f"mínimo posible ({comma(floor, 2)})")
     ax1.set(xlabel="época", ylabel="entropía cruzada", title=f"Entrenamiento (suavizado {comma(label_smoothing, 1)})")
     ax1.legend(fontsize=9)
-    ax2.plot(h["epoch"], h["val_loss"], "o-", color="tab:orange")
+    ax2.plot(h["epoch"], h["val_loss"], style, color="tab:orange")
     ax2.set(xlabel="época", ylabel="entropía cruzada", title="Validación (sin suavizado)")
-    ax3.plot(h["epoch"], np.array(h["train_acc"]) * 100, "o-", label="entrenamiento (durante la época)")
-    ax3.plot(h["epoch"], np.array(h["val_acc"]) * 100, "o-", label="validación (al final)")
+    ax3.plot(h["epoch"], np.array(h["train_acc"]) * 100, style, label="entrenamiento (durante la época)")
+    ax3.plot(h["epoch"], np.array(h["val_acc"]) * 100, style, label="validación (al final)")
     ax3.set(xlabel="época", ylabel="exactitud (%)", title="Exactitud")
     ax3.legend(fontsize=9)
     for ax in (ax1, ax2, ax3):

@@ -379,6 +379,15 @@ def train_model(
         first_epoch = _resume(state_path, signature, model, optimizer, scheduler, generator, history) + 1
     last_saved: tuple[int, Path] | None = None
     forward = torch.compile(model) if compile else model  # comparte los parámetros con ``model``
+
+    def forward_backward(fn, xb, yb):
+        """Una pasada (``fn`` es el modelo, compilado o no), la pérdida y sus gradientes."""
+        logits = fn(xb)  # (B, num_classes)
+        loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        return logits, loss
+
     start = time.perf_counter()
 
     try:
@@ -395,10 +404,7 @@ def train_model(
                     if erase_prob > 0:
                         xb = random_erasing(xb, generator, p=erase_prob)
                 try:
-                    logits = forward(xb)  # una sola pasada por paso
-                    loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
+                    logits, loss = forward_backward(forward, xb, yb)
                 except Exception as exc:  # solo la compilación puede fallar aquí; sin ella, el error es el de siempre
                     if forward is model:
                         raise
@@ -406,10 +412,7 @@ def train_model(
                     print(
                         f"Aviso: torch.compile no funciona en esta máquina ({_first_line(exc)}); se sigue sin compilar."
                     )
-                    logits = model(xb)
-                    loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
+                    logits, loss = forward_backward(model, xb, yb)
                 optimizer.step()
                 step_loss = loss.item()
                 if not math.isfinite(step_loss):
