@@ -67,6 +67,8 @@ def test_comma_writes_numbers_as_in_spanish():
 
 
 def test_percent_and_thousands_as_in_spanish():
+    assert fmt.comma(0.123, 2, sign=True) == "+0,12" and fmt.comma(-0.5, 1, sign=True) == "−0,5"
+    assert fmt.comma(torch.tensor(0.25), 2) == "0,25"  # un tensor 0-D, como los que imprimen los cuadernos
     assert fmt.percent(0.8985) == "89,85 %" and fmt.percent(0.5, 0) == "50 %" and fmt.percent(1) == "100,00 %"
     assert fmt.thousands(60000) == "60 000" and fmt.thousands(1652.6) == "1 653" and fmt.thousands(999) == "999"
     assert fmt.thousands(-1234567) == "−1 234 567"

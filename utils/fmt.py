@@ -7,13 +7,14 @@ importa Matplotlib ni torch: lo usan también los mensajes de ``utils.budget`` y
 from __future__ import annotations
 
 
-def comma(value: float, digits: int | None = None) -> str:
+def comma(value: float, digits: int | None = None, sign: bool = False) -> str:
     """Un número como se escribe en español: coma decimal y signo menos tipográfico (0.5 → «0,5», -2 → «−2»).
 
     Sin ``digits``, con las cifras que hagan falta (``f"{value:g}"``); con ``digits``, con ese número fijo de
-    decimales (``comma(0.1, 2)`` → «0,10»).
+    decimales (``comma(0.1, 2)`` → «0,10»). Con ``sign=True`` los positivos llevan «+» (una diferencia: «+0,12»).
     """
-    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    plus = "+" if sign else ""
+    text = f"{value:{plus}g}" if digits is None else f"{value:{plus}.{digits}f}"
     return text.replace(".", ",").replace("-", "−")
 
 
