@@ -33,6 +33,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import statistics
 import sys
 import time
 from dataclasses import fields, replace
@@ -259,13 +260,16 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
             "" if meta["test_accuracy"] >= 0.93 else "\n**Pendiente:** el objetivo es al menos un 93 % en prueba.\n"
         )
         figure = save_curve_figure(path, h, meta["recipe"]["label_smoothing"])
+        median_epoch = statistics.median(h["seconds"])
         body = f"""- **Exactitud en validación (5 000 imágenes, al final):** {percent(meta["val_accuracy"])}
 - **Exactitud en prueba (10 000 imágenes), medida una sola vez al final:** {percent(meta["test_accuracy"])}
 - **Datos:** {meta["train_images"]} imágenes de entrenamiento y {meta["val_images"]} de validación
   (`utils.data.train_val_test`; huella de la partición `{meta["split_sha256"][:16]}…`).
 - **Orden que lo entrena:** `{meta["command"]}` (desde la raíz del repositorio; reanudable)
 - **Receta** (`utils.recipes.CHECKPOINT_RECIPE`, fijada antes de entrenar): {recipe}
-- **Tiempo de entrenamiento:** {comma(meta["train_minutes"], 1)} minutos, en {meta["hardware"]} (PyTorch {meta["torch"]}).
+- **Tiempo de entrenamiento:** {comma(meta["train_minutes"], 1)} minutos, en {meta["hardware"]} (PyTorch {meta["torch"]});
+  la mediana de una época, {median_epoch:.0f} s (la suma incluye las épocas en que la CPU se compartió con otros
+  trabajos; la mediana, no).
 {pending}
 ## Ejecuciones registradas (`benchmarks/checkpoint_runs.json`)
 
