@@ -345,9 +345,10 @@ def train_model(
     Con ``time_budget_s`` el entrenamiento para al acabar la época en que se agota el tiempo.
 
     Con ``compile=True`` los pasos pasan por ``torch.compile`` (en una CPU de 2 núcleos, unas 1,5 veces más
-    rápido con el ViT de la receta rápida, mucho menos con uno grande; el primer paso tarda lo que cuesta compilar). Si la compilación falla en esta máquina (no hay
-    compilador de C, versión de Python sin soporte…), avisa y sigue sin compilar: el resultado es el mismo modelo.
-    Los valores pueden diferir de los del camino sin compilar en los últimos bits.
+    rápido con el ViT de la receta rápida y mucho menos con uno más ancho; el primer paso tarda lo que cuesta
+    compilar). Si la compilación falla en esta máquina (no hay compilador de C, versión de Python sin soporte…),
+    avisa y sigue sin compilar: el resultado es el mismo modelo. Los valores pueden diferir de los del camino sin
+    compilar en los últimos bits.
     """
     from .checkpoints import save_checkpoint
     from .validation import check_train_args
