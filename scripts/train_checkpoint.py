@@ -2,7 +2,7 @@
 
 Uso (desde la raíz del repositorio; se puede interrumpir y volver a lanzar, sigue donde se quedó):
 
-    nice python scripts/train_checkpoint.py > entrenamiento.log 2>&1 &
+    nice python scripts/train_checkpoint.py >> entrenamiento.log 2>&1 &
 
 La receta es ``utils.recipes.CHECKPOINT_CONFIG`` y ``CHECKPOINT_RECIPE``, fijada ANTES de entrenar: una sola
 programación larga (calentamiento y coseno), desplazamiento, volteo y borrado aleatorio, y un ViT algo más ancho que

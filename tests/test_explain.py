@@ -228,8 +228,9 @@ def test_checkpoint_config_mismatch(tmp_path, tiny_model):
 def test_find_checkpoint(tmp_path, tiny_model):
     with pytest.raises(FileNotFoundError, match="No hay ningún punto de control"):
         E.find_checkpoint(tmp_path)
-    save_checkpoint(tmp_path / E.TRAINING_CHECKPOINT, tiny_model)
-    assert E.find_checkpoint(tmp_path) == tmp_path / E.TRAINING_CHECKPOINT
+    save_checkpoint(tmp_path / "checkpoints" / "vit_fashion_mnist.estado.pt", tiny_model)
+    with pytest.raises(FileNotFoundError, match="No hay ningún punto de control"):
+        E.find_checkpoint(tmp_path)  # el estado de un entrenamiento a medias no es el modelo del curso
     save_checkpoint(tmp_path / E.FINAL_CHECKPOINT, tiny_model)
     assert E.find_checkpoint(tmp_path) == tmp_path / E.FINAL_CHECKPOINT
     with pytest.raises(FileNotFoundError, match="mi_vit.pt"):

@@ -35,7 +35,6 @@ LESSON_SIZES = _lesson_sizes()
 
 # Puntos de control que busca find_checkpoint, en orden de preferencia.
 FINAL_CHECKPOINT = Path("checkpoints") / "vit_fashion_mnist.pt"
-TRAINING_CHECKPOINT = Path("checkpoints") / "vit_fashion_mnist.entrenando.pt"
 
 
 # --- Comprobaciones ---------------------------------------------------------------------------
@@ -375,8 +374,7 @@ def find_checkpoint(root: str | os.PathLike, custom: str | os.PathLike | None = 
     """Elige qué punto de control cargar.
 
     Con ``custom`` (por ejemplo tu ``checkpoints/mi_vit.pt`` del cuaderno 05) usa ese archivo, relativo a
-    ``root`` si no es absoluto. Si no, el modelo del curso ya entrenado (``checkpoints/vit_fashion_mnist.pt``)
-    o, mientras se entrena, el último guardado (``checkpoints/vit_fashion_mnist.entrenando.pt``).
+    ``root`` si no es absoluto. Si no, el modelo del curso ya entrenado (``checkpoints/vit_fashion_mnist.pt``).
     """
     root = Path(root)
     if custom is not None:
@@ -394,9 +392,8 @@ def find_checkpoint(root: str | os.PathLike, custom: str | os.PathLike | None = 
                 "para usar el modelo del curso."
             )
         return path
-    for rel in (FINAL_CHECKPOINT, TRAINING_CHECKPOINT):
-        if (root / rel).is_file():
-            return root / rel
+    if (root / FINAL_CHECKPOINT).is_file():
+        return root / FINAL_CHECKPOINT
     raise FileNotFoundError(
         f"No hay ningún punto de control en '{root / 'checkpoints'}': falta {FINAL_CHECKPOINT}. "
         "Descárgalo de nuevo con el repositorio o entrena uno con: python scripts/train_checkpoint.py"
