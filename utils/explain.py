@@ -33,7 +33,7 @@ def _lesson_sizes() -> dict[str, int]:
 
 LESSON_SIZES = _lesson_sizes()
 
-# Puntos de control que busca find_checkpoint, en orden de preferencia.
+# El punto de control del curso: el que carga find_checkpoint si no se le da otro.
 FINAL_CHECKPOINT = Path("checkpoints") / "vit_fashion_mnist.pt"
 
 
