@@ -13,8 +13,10 @@ mide UNA vez, al final. Cada ejecución terminada queda registrada, con su exact
 validación y la lista de ejecuciones.
 
 Reanudable: al final de cada época se guarda el estado completo (pesos, optimizador, planificador, generadores y
-época) en ``checkpoints/vit_fashion_mnist.estado.pt``. El punto de control bueno no se toca hasta el final, y si
-la pérdida se vuelve NaN o infinita el entrenamiento para sin escribirlo.
+época) en ``checkpoints/vit_fashion_mnist.estado.pt``, y cada lanzamiento apunta su máquina en
+``checkpoints/vit_fashion_mnist.equipos.json`` (un entrenamiento reanudado en otra sesión puede seguir en otra CPU: la
+descripción del modelo dice qué CPU entrenó cada tramo de épocas). El punto de control bueno no se toca hasta el
+final, y si la pérdida se vuelve NaN o infinita el entrenamiento para sin escribirlo.
 
 Los pasos van por ``torch.compile`` (``train_model(compile=True)``; si la compilación falla, avisa y sigue sin
 compilar). En una CPU de 2 núcleos compilar acelera unas 1,5 veces el ViT pequeño de la receta rápida, pero este,
@@ -131,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         x_test, y_test = subset(x_test, y_test, 200)
     x_train, x_val, x_test = to_float(x_train), to_float(x_val), to_float(x_test)
     state = out.with_name(out.stem + ".estado.pt")
+    hardware = f"{cpu_name()}, {os.cpu_count()} núcleos, {args.threads} hilos, {device}"
+    machines = note_machine(out, state, hardware)
 
     torch.manual_seed(recipe["seed"])
     model = ViT(config=config)
@@ -161,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         "test_accuracy": test_acc,
         "val_accuracy": history.val_acc[-1],
         "train_minutes": minutes_total,
-        "hardware": f"{cpu_name()}, {os.cpu_count()} núcleos, {torch.get_num_threads()} hilos, {device}",
+        "hardware": describe_machines(machines, len(history.epoch)),
+        "machines": machines,
         "torch": str(torch.__version__),
         "recipe": recipe,
         "train_images": len(y_train),
@@ -174,10 +179,48 @@ def main(argv: list[str] | None = None) -> int:
     }
     save_checkpoint(out, model, meta)
     state.unlink(missing_ok=True)
+    machines_path(out).unlink(missing_ok=True)  # ya está en los metadatos
     record_run(runs, meta, config.to_dict(), minutes)
     print(json.dumps({k: meta[k] for k in ("val_accuracy", "test_accuracy", "train_minutes")}, ensure_ascii=False))
     write_card(out, runs)
     return 0
+
+
+def machines_path(out: Path) -> Path:
+    """El registro de las máquinas de cada lanzamiento, junto al estado (una ejecución reanudada puede cambiar de CPU)."""
+    return out.with_name(out.stem + ".equipos.json")
+
+
+def note_machine(out: Path, state: Path, hardware: str) -> list[dict]:
+    """Apunta en qué máquina sigue el entrenamiento y desde qué época; devuelve la lista de lanzamientos.
+
+    Sin estado guardado, el entrenamiento empieza de cero y la lista también. Los minutos de un entrenamiento largo
+    se suman de varias sesiones, quizá en CPUs distintas: la descripción del modelo dice cuál entrenó cada tramo.
+    """
+    path = machines_path(out)
+    first = 1
+    if state.exists():
+        first = int(torch.load(state, map_location="cpu", weights_only=False).get("epoch", 0)) + 1
+    entries = json.loads(path.read_text(encoding="utf-8")) if state.exists() and path.exists() else []
+    entries.append({"desde_epoca": first, "equipo": hardware, "fecha": dt.datetime.now().isoformat(timespec="seconds")})
+    path.write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return entries
+
+
+def describe_machines(machines: list[dict], epochs: int) -> str:
+    """«CPU A (épocas 1–40); CPU B (épocas 41–150)», uniendo los lanzamientos seguidos en la misma máquina."""
+    spans: list[list] = []  # [equipo, primera época, última época]
+    starts = [m["desde_epoca"] for m in machines[1:]] + [epochs + 1]
+    for m, nxt in zip(machines, starts):
+        if nxt <= m["desde_epoca"]:
+            continue  # un lanzamiento que no terminó ninguna época
+        if spans and spans[-1][0] == m["equipo"]:
+            spans[-1][2] = nxt - 1
+        else:
+            spans.append([m["equipo"], m["desde_epoca"], nxt - 1])
+    if len(spans) <= 1:
+        return spans[0][0] if spans else machines[-1]["equipo"]
+    return "; ".join(f"{name} (épocas {a}–{b})" for name, a, b in spans)
 
 
 def record_run(runs: Path, meta: dict, config: dict, minutes_this_run: float) -> None:

@@ -126,3 +126,17 @@ def test_interrupted_run_resumes_from_its_state(tmp_path, monkeypatch):
     assert T.main(args) == 0 and out.exists()
     _, meta = C.load_checkpoint(out)
     assert meta["history"]["epoch"] == [1, 2]
+    assert [m["desde_epoca"] for m in meta["machines"]] == [1, 2]  # el segundo lanzamiento siguió en la época 2
+    assert not T.machines_path(out).exists()  # ya está en los metadatos
+
+
+def test_card_says_which_machine_trained_each_span():
+    runs = [
+        {"desde_epoca": 1, "equipo": "CPU A"},
+        {"desde_epoca": 41, "equipo": "CPU A"},  # reanudado en la misma máquina: un solo tramo
+        {"desde_epoca": 87, "equipo": "CPU B"},
+        {"desde_epoca": 90, "equipo": "CPU C"},  # no terminó ninguna época
+        {"desde_epoca": 90, "equipo": "CPU B"},
+    ]
+    assert T.describe_machines(runs, 150) == "CPU A (épocas 1–86); CPU B (épocas 87–150)"
+    assert T.describe_machines(runs[:1], 150) == "CPU A"
