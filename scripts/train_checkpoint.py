@@ -195,7 +195,7 @@ def note_machine(out: Path, state: Path, hardware: str) -> list[dict]:
     """Apunta en qué máquina sigue el entrenamiento y desde qué época; devuelve la lista de lanzamientos.
 
     Sin estado guardado, el entrenamiento empieza de cero y la lista también. Los minutos de un entrenamiento largo
-    se suman de varias sesiones, quizá en CPUs distintas: la descripción del modelo dice cuál entrenó cada tramo.
+    se suman de varias sesiones, quizá en CPU distintas: la descripción del modelo dice cuál entrenó cada tramo.
     """
     path = machines_path(out)
     first = 1
