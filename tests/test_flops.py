@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from utils import flops as F
 from utils.flops import measure_flops, vit_flops, vit_macs
 from utils.vit import ViT, ViTConfig
 
@@ -61,3 +62,14 @@ def test_measure_matmul_gflops():
     assert 0.01 < measure_matmul_gflops(n=128, repeats=3) < 1e5  # GFLOP/s de una CPU, no de otra cosa
     with pytest.raises(ValueError, match="positivos"):
         measure_matmul_gflops(n=0)
+
+
+def test_l3_cache_bytes_reads_the_level_3_entry(tmp_path):
+    for name, level, size in [("index0", "1", "48K"), ("index2", "2", "2048K"), ("index3", "3", "32768K")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "level").write_text(level + "\n")
+        (tmp_path / name / "size").write_text(size + "\n")
+    assert F.l3_cache_bytes(tmp_path) == 32 * 2**20
+    (tmp_path / "index3" / "size").write_text("raro\n")
+    assert F.l3_cache_bytes(tmp_path) is None
+    assert F.l3_cache_bytes(tmp_path / "no_existe") is None  # sin /sys (Mac, Windows): no se sabe

@@ -109,3 +109,17 @@ def test_scaling_plot_separates_live_points_and_measures_the_gap():
     assert right.get_ylabel() == "CNN − ViT (puntos porcentuales)"
     only_live = plots.plot_scaling([pt("vit", 1000, 0.7, 0.0, live=True)], "solo en vivo")
     assert len(only_live.axes) == 1  # sin archivo, no hay panel de ventaja
+
+
+def test_sincos_colorbars_have_short_spanish_ticks():
+    import matplotlib.pyplot as plt
+
+    from utils.vit_variants import sincos_pos_embed_2d
+
+    fig = plots.plot_sincos(sincos_pos_embed_2d(7, 64), 7)
+    fig.canvas.draw()
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    labels = [t.get_text() for ax in bars for t in ax.get_yticklabels() if t.get_text()]
+    assert len(bars) == 2 and labels
+    assert all("." not in s and len(s.split(",")[-1]) <= 3 for s in labels), labels  # «0,975», no «0,97500000»
+    plt.close(fig)

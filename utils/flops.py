@@ -16,7 +16,9 @@ los 17,6 «GFLOPs» que suelen citarse para ViT-B/16 a 224×224 son multiplicaci
 
 from __future__ import annotations
 
+import math
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -125,15 +127,23 @@ def measure_matmul_gflops(n: int = 1024, repeats: int = 10, dtype: torch.dtype =
 
 
 def time_attention(
-    token_counts, batch: int = 1, heads: int = 4, head_dim: int = 16, repeats: int = 3, seed: int = 0
+    token_counts,
+    batch: int = 1,
+    heads: int = 4,
+    head_dim: int = 16,
+    repeats: int = 3,
+    seed: int = 0,
+    min_sample_s: float = 0.02,
 ) -> dict[str, np.ndarray]:
     """Tiempo de CPU por llamada (en segundos) de la atención escrita a mano y de la fusionada para cada N.
 
     Para cada N de ``token_counts`` genera Q, K y V aleatorios de forma ``(batch, heads, N, head_dim)`` y
     mide ``utils.attention.scaled_dot_product_attention`` y ``F.scaled_dot_product_attention``. Usa un
     solo hilo y el tiempo de CPU de ese hilo (``time.thread_time``), que no cuenta los ratos en que el
-    sistema atiende a otros programas; cada medida es la mejor de ``repeats`` llamadas tras una de
-    calentamiento. Al terminar devuelve a PyTorch los hilos que tenía.
+    sistema atiende a otros programas. Tras una llamada de calentamiento, cada medida es la mejor de ``repeats``
+    muestras, y cada muestra repite la llamada hasta durar al menos ``min_sample_s`` segundos (con pocos tokens una
+    llamada dura unas decenas de millonésimas de segundo, y una sola daría sobre todo ruido). Al terminar devuelve a
+    PyTorch los hilos que tenía.
 
     Returns:
         ``{"tokens": N, "escrita a mano": segundos, "fusionada": segundos}``, arreglos de NumPy.
@@ -143,20 +153,24 @@ def time_attention(
     import torch.nn.functional as F
 
     from .attention import scaled_dot_product_attention
-    from .validation import check_positive
+    from .validation import as_float, check_positive
 
     check_positive(batch=batch, heads=heads, head_dim=head_dim, repeats=repeats)
+    min_sample_s = as_float("min_sample_s", min_sample_s, minimum=0, fix="Usa, por ejemplo, 0.02 (segundos).")
     ns = [int(n) for n in token_counts]
     if not ns or min(ns) < 1:
         raise ValueError(f"token_counts debe ser una lista de enteros positivos y es {token_counts!r}.")
 
     def best(fn, *args) -> float:
-        fn(*args)  # calentamiento
+        t0 = time.thread_time()
+        fn(*args)  # calentamiento, y una primera idea de lo que tarda
+        calls = max(1, math.ceil(min_sample_s / max(time.thread_time() - t0, 1e-6)))
         times = []
-        for _ in range(repeats):
+        for _ in range(repeats):  # cada muestra dura al menos min_sample_s: una llamada corta sola es puro ruido
             t0 = time.thread_time()
-            fn(*args)
-            times.append(time.thread_time() - t0)
+            for _ in range(calls):
+                fn(*args)
+            times.append((time.thread_time() - t0) / calls)
         return min(times)
 
     g = torch.Generator().manual_seed(seed)
@@ -173,6 +187,24 @@ def time_attention(
     finally:
         torch.set_num_threads(threads)
     return {"tokens": np.array(ns), "escrita a mano": np.array(manual), "fusionada": np.array(fused)}
+
+
+def l3_cache_bytes(cache_dir: str | Path = "/sys/devices/system/cpu/cpu0/cache") -> int | None:
+    """La caché L3 que declara el procesador, en bytes (Linux; ``None`` si no se sabe).
+
+    En una máquina virtual es la del procesador entero, compartida con otras máquinas: cabe menos de lo que dice.
+    """
+    for index in sorted(Path(cache_dir).glob("index*")):
+        try:
+            if (index / "level").read_text().strip() != "3":
+                continue
+            size = (index / "size").read_text().strip().upper()
+        except OSError:
+            continue
+        factor = {"K": 2**10, "M": 2**20, "G": 2**30}.get(size[-1:], 1)
+        digits = size.rstrip("KMG")
+        return int(digits) * factor if digits.isdigit() else None
+    return None
 
 
 def loglog_slope(xs, ys, last: int | None = None) -> float:

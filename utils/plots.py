@@ -881,7 +881,7 @@ def plot_sincos(pos: torch.Tensor, grid_size: int) -> Figure:
     ax1.set_title("Similitud coseno con el parche central (+)", fontsize=10)
     ax1.set_xlabel("columna del parche", fontsize=9)
     ax1.set_ylabel("fila del parche", fontsize=9)
-    fig.colorbar(im1, ax=ax1, shrink=0.8).ax.yaxis.set_major_formatter(comma)
+    comma_axis(fig.colorbar(im1, ax=ax1, shrink=0.8).ax)
     return fig
 
 

@@ -484,7 +484,7 @@ def _non_finite_message(value: float, step: int, epoch: int, lr: float, last_sav
     kept = (
         f" El último punto de control bueno (época {last_saved[0]}) sigue intacto en '{last_saved[1]}'."
         if last_saved is not None
-        else " No se ha guardado ningún punto de control con estos pesos."
+        else " Este entrenamiento no había guardado todavía ningún punto de control."
     )
     return (
         f"La pérdida se volvió {what} en el paso {step} (época {epoch}) y el entrenamiento se detuvo sin guardar "

@@ -10,6 +10,7 @@ import math
 
 import torch
 
+from ..fmt import thousands
 from .core import (
     ATTENTION_FUNCTIONS,
     SOFTMAX_FUNCTIONS,
@@ -230,7 +231,7 @@ def check_mha_params(answer, dim: int = 64, num_heads: int = 4):
     if value == expected:
         return report(
             True,
-            f"`qkv` tiene {dim}·{3 * dim} + {3 * dim} y `proj` {dim}·{dim} + {dim}: {expected} en total, "
+            f"`qkv` tiene {dim}·{3 * dim} + {3 * dim} y `proj` {dim}·{dim} + {dim}: {thousands(expected)} en total, "
             "sea cual sea el número de cabezas.",
             "",
         )

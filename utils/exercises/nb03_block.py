@@ -11,7 +11,7 @@ import functools
 import torch
 from torch import nn
 
-from ..fmt import comma
+from ..fmt import comma, thousands
 from .core import LAYER_NORM_FUNCTIONS, as_int, call_student, close, defines_own, fashion, forbid, report
 
 # Tamaños del ejercicio 03.1: un bloque del ViT del curso.
@@ -38,8 +38,8 @@ def check_block_params(answer, dim: int = 64, num_heads: int = 4, mlp_dim: int =
         )
     parts = {name: count_parameters(getattr(block, name)) for name in ("norm1", "attn", "norm2", "mlp")}
     if value == expected:
-        detail = " + ".join(f"{name} {n}" for name, n in parts.items())
-        return report(True, f"por piezas: {detail} = {expected}.", "")
+        detail = " + ".join(f"{name} {thousands(n)}" for name, n in parts.items())
+        return report(True, f"por piezas: {detail} = {thousands(expected)}.", "")
     hints = {
         expected - parts["norm1"] - parts["norm2"]: "te faltan las dos LayerNorm: cada una tiene γ y β.",
         expected
@@ -273,11 +273,12 @@ def check_init_prediction(prediction):
     except Exception as exc:  # el corrector nunca deja una traza al estudiante
         return report(False, "", f"no pude hacer la medida ({type(exc).__name__}: {exc}).")
     ratio = g["post-norm"] / g["pre-norm"]
+    shown = comma(float(f"{ratio:.2g}"))  # dos cifras significativas, con coma decimal
     truth = "mayor" if ratio > 1.5 else "menor" if ratio < 1 / 1.5 else "parecida"
     if prediction.strip().lower() == truth:
         return report(
             True,
-            f"con init='vit', el último bloque de post-norm recibe {ratio:.2g} veces el gradiente del de pre-norm "
+            f"con init='vit', el último bloque de post-norm recibe {shown} veces el gradiente del de pre-norm "
             f"({comma(g['post-norm'], 3)} frente a {comma(g['pre-norm'], 3)}).",
             "",
         )

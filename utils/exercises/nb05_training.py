@@ -14,7 +14,7 @@ import math
 
 import torch
 
-from ..fmt import comma, percent
+from ..fmt import comma, percent, thousands
 from .core import as_float, as_int, call_student, class_index, report
 
 # Datos del ejercicio de la tasa de aprendizaje (el cuaderno 05 los repite en el enunciado).
@@ -85,7 +85,11 @@ def check_steps_prediction(answer, n_train: int, batch_size: int, epochs: int, w
     if None in got:
         return report(False, "", "Los dos valores deben ser números enteros (sin NaN ni decimales).")
     if got == expected:
-        return report(True, f"{expected[0]} pasos, {expected[1]} de calentamiento: coincide con len(history.lr).", "")
+        return report(
+            True,
+            f"{thousands(expected[0])} pasos, {thousands(expected[1])} de calentamiento: coincide con len(history.lr).",
+            "",
+        )
     if got == expected[::-1]:
         return report(False, "", "Has dado los dos números al revés: primero el total, después el calentamiento.")
     if got[0] == epochs * math.ceil(n_train / batch_size) or got[0] == epochs * n_train / batch_size:

@@ -11,6 +11,7 @@ import math
 
 import torch
 
+from ..fmt import comma
 from .core import ATTENTION_FUNCTIONS, as_float, call_student, close, forbid, forbidden_reference, report
 
 __all__ = ["check_mlp_ratio", "check_flops_growth", "check_shift", "check_lsa_weights"]
@@ -40,14 +41,14 @@ def check_mlp_ratio(answer, dim: int = MLP_RATIO_DIM, mlp_dim: int = MLP_RATIO_H
     if value is None:
         return report(False, "", _not_a_number(answer))
     if math.isclose(value, expected, rel_tol=1e-6) and int(dim * value) == mlp_dim:
-        return report(True, f"timm construye un MLP de int({dim} · {value:g}) = {mlp_dim} neuronas.", "")
+        return report(True, f"en timm, el MLP tiene int({dim} · {comma(value)}) = {mlp_dim} neuronas.", "")
     if math.isclose(value, mlp_dim, rel_tol=1e-6):
         return report(False, "", "Ese es el ancho del MLP; timm no lo recibe así, sino como proporción del ancho D.")
     if math.isclose(value, 1 / expected, rel_tol=1e-6):
         return report(False, "", "Lo has calculado al revés: el MLP es más ancho que los tokens.")
     if math.isclose(value, 4.0):
         return report(False, "", "Ese es el valor por defecto de timm (el de ViT-Base), no el de este modelo.")
-    return report(False, "", "timm construye un MLP de int(embed_dim · mlp_ratio) neuronas: despeja mlp_ratio.")
+    return report(False, "", "en timm, el MLP tiene int(embed_dim · mlp_ratio) neuronas: despeja mlp_ratio.")
 
 
 def _tiny(patch_size: int):
