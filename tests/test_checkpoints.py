@@ -15,6 +15,9 @@ SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "vit_fashion_mni
 # SHA-256 de los pesos del punto de control del curso desde que se entrenó (formato 1): volver a
 # firmarlo con el formato 2 no cambió ni un bit de ellos.
 SHIPPED_WEIGHTS_SHA256 = "b9da738a2ae6ee07358bbbb2ef91ff33c4440d4dfc95d483327ba06e12edf36d"
+# El de la primera edición se queda junto al nuevo, con los mismos pesos, para comparar los dos modelos.
+FIRST_EDITION = SHIPPED.with_name("vit_fashion_mnist_primera_edicion.pt")
+FIRST_EDITION_WEIGHTS_SHA256 = "b9da738a2ae6ee07358bbbb2ef91ff33c4440d4dfc95d483327ba06e12edf36d"
 
 
 def _small():
@@ -198,3 +201,11 @@ def test_roundtrip_with_a_scalar_parameter(tmp_path):
     assert any(p.dim() == 0 for p in model.state_dict().values())
     loaded, _ = C.load_checkpoint(C.save_checkpoint(tmp_path / "lsa.pt", model, {}))
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), loaded.state_dict().values()))
+
+
+def test_first_edition_checkpoint_is_kept_with_its_weights():
+    payload = torch.load(FIRST_EDITION, weights_only=True)
+    assert C.state_dict_sha256(payload["state_dict"]) == FIRST_EDITION_WEIGHTS_SHA256
+    model, meta = C.load_checkpoint(FIRST_EDITION)
+    assert model.config == ViTConfig() and meta["test_accuracy"] == pytest.approx(0.9266, abs=1e-4)
+    assert "val_accuracy" not in meta  # sin parte de validación: la primera edición
