@@ -270,12 +270,16 @@ def _runs_table(runs: Path) -> str:
         return "Todavía no hay ninguna ejecución registrada."
     rows = ["| fecha | orden | épocas | validación | prueba | minutos |", "|---|---|---:|---:|---:|---:|"]
     for e in entries:
-        val = percent(e["exactitud_validacion"]) if e.get("exactitud_validacion") is not None else "—"
+        val, test, minutes = (e.get(k) for k in ("exactitud_validacion", "exactitud_prueba", "minutos"))
+        epochs = e["receta"].get("epochs", "—")
+        if e.get("interrumpida"):  # una ejecución que no terminó: hasta dónde llegó, y sin prueba
+            epochs = f"{e['epocas_hechas']} de {epochs}"
         rows.append(
-            f"| {e['fecha']} | `{e['orden']}` | {e['receta'].get('epochs', '—')} | {val} | "
-            f"{percent(e['exactitud_prueba'])} | {comma(e['minutos'], 1)} |"
+            f"| {e['fecha']} | `{e['orden']}` | {epochs} | {percent(val) if val is not None else '—'} | "
+            f"{percent(test) if test is not None else '—'} | {comma(minutes, 1) if minutes is not None else '—'} |"
         )
-    return "\n".join(rows)
+    notes = [f"- {e['fecha']}: {e['nota']}" for e in entries if e.get("nota")]
+    return "\n".join(rows + ([""] + notes if notes else []))
 
 
 def write_card(path: Path, runs: Path = RUNS) -> None:

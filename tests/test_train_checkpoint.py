@@ -140,3 +140,16 @@ def test_card_says_which_machine_trained_each_span():
     ]
     assert T.describe_machines(runs, 150) == "CPU A (épocas 1–86); CPU B (épocas 87–150)"
     assert T.describe_machines(runs[:1], 150) == "CPU A"
+
+
+def test_runs_table_lists_an_interrupted_run_without_test(tmp_path):
+    import json
+
+    runs = tmp_path / "ejecuciones.json"
+    lost = {"fecha": "2026-12-01", "orden": T.COMMAND, "receta": {"epochs": 150}, "interrumpida": True}
+    lost |= {"epocas_hechas": 59, "exactitud_validacion": 0.9068, "exactitud_prueba": None, "minutos": None}
+    runs.write_text(json.dumps([lost | {"nota": "se perdió con la máquina"}]), encoding="utf-8")
+    table = T._runs_table(runs)
+    assert "| 59 de 150 | 90,68 % | — | — |" in table and "- 2026-12-01: se perdió con la máquina" in table
+    real = T._runs_table(T.RUNS)  # el archivo del curso: cada ejecución, también la interrumpida
+    assert "59 de 150" in real and "92,66 %" in real
