@@ -221,3 +221,24 @@ def test_check_smoothing_floor():
 )
 def test_check_smoothing_floor_rejects(wrong):
     assert not ex.check_smoothing_floor(wrong)
+
+
+def test_predictions_follow_the_model_device(monkeypatch):
+    """Un modelo entrenado en la GPU se evalúa allí: las imágenes van a su dispositivo (aquí, simulado)."""
+    from utils.exercises import nb05_training as nb05
+
+    seen = []
+
+    class _Recorder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            seen.append(x.device)
+            return torch.zeros(len(x), 10)
+
+    real_to = torch.Tensor.to
+    monkeypatch.setattr(torch.Tensor, "to", lambda self, *a, **k: (seen.append("to"), real_to(self, *a, **k))[1])
+    assert nb05._predictions(_Recorder(), torch.zeros(3, 1, 28, 28)).tolist() == [0, 0, 0]
+    assert seen[0] == "to"  # cada lote pasa antes por .to(dispositivo del modelo)
