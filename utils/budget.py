@@ -31,7 +31,7 @@ from .recipes import FAST_EPOCHS, QUICK_CONFIG, QUICK_RECIPE, QUICK_TIME_BUDGET_
 from .train import cpu_name, evaluate, seed_everything, train_model
 
 # Un entrenamiento cuenta como «dentro del presupuesto» si no pasa de este factor: el tiempo de una misma receta varía
-# de una ejecución a otra en la misma máquina (en las VM, varios puntos).
+# de una ejecución a otra en la misma máquina (en una máquina virtual, varios puntos).
 BUDGET_MARGIN = 1.05
 
 
