@@ -123,3 +123,34 @@ def test_sincos_colorbars_have_short_spanish_ticks():
     assert len(bars) == 2 and labels
     assert all("." not in s and len(s.split(",")[-1]) <= 3 for s in labels), labels  # «0,975», no «0,97500000»
     plt.close(fig)
+
+
+def _tick_texts(fig):
+    fig.canvas.draw()
+    return [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+
+
+def test_attention_figures_write_ticks_with_a_decimal_comma():
+    import matplotlib.pyplot as plt
+
+    from utils.explain import attention_statistics, garment_patches, mirror_similarity, position_embedding_similarity
+    from utils.vit import ViT
+
+    torch.manual_seed(0)
+    model = ViT(dim=16, depth=2, num_heads=2, mlp_dim=16).eval()
+    images = (torch.rand(4, 28, 28) * 255).to(torch.uint8)  # como las de load_fashion_mnist
+    x = images.float().unsqueeze(1) / 255
+    garment = garment_patches(images, 4)
+    stats = {"entrenado": attention_statistics(model, x, garment)}
+    similarity = position_embedding_similarity(model.pos_embed)
+    maps = {"a": torch.rand(4, 7, 7), "b": torch.rand(4, 7, 7)}
+    figures = [
+        plots.plot_attention_controls(stats),
+        plots.plot_maps_one_scale(images, maps),
+        plots.plot_mirror_similarity({"entrenado": mirror_similarity(similarity)}),
+        plots.plot_position_similarity(similarity),
+    ]
+    for fig in figures:
+        texts = _tick_texts(fig)
+        assert texts and not [s for s in texts if "." in s], texts  # «0,5», nunca «0.5»
+        plt.close(fig)

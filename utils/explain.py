@@ -216,13 +216,13 @@ def attention_rollout(
     """
     _, B, _, T = _check_maps(maps)
     if isinstance(residual, bool) or not isinstance(residual, (int, float)) or not 0.0 <= residual <= 1.0:
-        raise ValueError(f"residual={residual!r} fuera de rango: debe estar entre 0 y 1 (el artículo usa 0.5).")
+        raise ValueError(f"residual={residual!r} fuera de rango: debe estar entre 0 y 1 (el artículo usa residual=0.5).")
     if head_fusion not in HEAD_FUSIONS:
         fuse_heads(maps[0][:1], head_fusion)  # lanza el error en español
     if isinstance(discard_ratio, bool) or not isinstance(discard_ratio, (int, float)) or not 0.0 <= discard_ratio < 1.0:
         raise ValueError(
             f"discard_ratio={discard_ratio!r} fuera de rango: es la fracción de pesos que se descartan, "
-            "de 0 (ninguno) a menos de 1 (vit-explain usa 0.9)."
+            "de 0 (ninguno) a menos de 1 (vit-explain usa discard_ratio=0.9)."
         )
     eye = torch.eye(T, device=maps[0].device)
     rollout = eye.expand(B, T, T).clone()
@@ -262,7 +262,7 @@ def patch_distances(grid_size: int, patch_size: int) -> torch.Tensor:
 def mean_attention_distance(maps: Sequence[torch.Tensor], grid_size: int, patch_size: int) -> torch.Tensor:
     """Distancia media de atención en píxeles de cada capa y cabeza (figura 7, derecha, del artículo del ViT).
 
-    Para cada parche que pregunta se promedia la distancia a los parches que mira, pesada por la
+    Para cada parche, como consulta, se promedia la distancia a los parches que mira, pesada por la
     atención: el «campo receptivo» de la cabeza. Se excluye el token CLS (como consulta y como clave)
     y los pesos entre parches se renormalizan para que sumen 1. Después se promedia sobre los
     parches y las imágenes.
@@ -526,7 +526,7 @@ def mirror_similarity(similarity: torch.Tensor) -> dict[str, float]:
 
 
 def gradient_rollout(model, x: torch.Tensor, target: torch.Tensor | int | None = None) -> torch.Tensor:
-    """Mapa específico de una clase: la regla de Chefer, Gur y Wolf (ICCV 2021) para transformers.
+    """Mapa específico de una clase: la regla de Chefer, Gur y Wolf (ICCV 2021) para Transformers.
 
     En cada capa se pondera la atención por su gradiente respecto al logit de la clase ``target`` y se
     quedan solo las contribuciones positivas, ``Ā = media_h((∇A ⊙ A)⁺)``; la relevancia se acumula con la

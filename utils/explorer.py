@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 
 from .data import CLASSES
 from .explain import check_head, check_image, check_layer, cls_attention, cls_rollout
+from .fmt import thousands
 from .plots import _verdict, overlay_attention
 from .validation import InputTypeError, as_index
 
@@ -209,7 +210,7 @@ class Explorer:
         """Vuelve a dibujar la figura con los valores actuales de los controles."""
         if self._suspended:
             return
-        # JupyterLab puede atender dos controles a la vez en hilos distintos (subshells del núcleo) y pyplot
+        # JupyterLab puede atender dos controles a la vez en hilos distintos (subshells del kernel de Jupyter) y pyplot
         # no es seguro entre hilos: se dibuja de uno en uno.
         with _DRAW_LOCK:
             self._draw()
@@ -225,7 +226,7 @@ class Explorer:
                 self.info.value = "<b>No hay imágenes con esa selección.</b> Cambia la clase o desmarca «solo errores»."
                 return
             self.info.value = (
-                f"Imagen nº {i} de las {len(self.images)} cargadas "
+                f"Imagen n.º {i} de las {thousands(len(self.images))} cargadas "
                 f"({self.index.value + 1} de {len(self._candidates)} en esta selección). "
                 "Título <span style='color:darkgreen'>en verde: acierto</span>; "
                 "<span style='color:crimson'>en rojo: error</span>."

@@ -325,7 +325,7 @@ def plot_position_similarity(
     fig.supxlabel("columna del parche", fontsize=9)
     fig.supylabel("fila del parche", fontsize=9)
     fig.suptitle(title, fontsize=10)
-    fig.colorbar(im, ax=axes, shrink=0.6, label="similitud coseno")
+    comma_axis(fig.colorbar(im, ax=axes, shrink=0.6, label="similitud coseno").ax)
     return fig
 
 
@@ -995,6 +995,7 @@ def plot_attention_controls(stats: dict, title: str = "El modelo entrenado frent
             v = s[key].detach().cpu()
             layers = np.arange(len(v))
             ax.plot(layers, v.mean(1).numpy(), label=name, **style)
+            ax.set_xticks(layers)  # las capas son enteras
             if v.shape[1] > 1:  # el intervalo entre la cabeza mínima y la máxima
                 ax.fill_between(
                     layers, v.min(1).values.numpy(), v.max(1).values.numpy(), alpha=0.2, color=style.get("color")
@@ -1017,6 +1018,7 @@ def plot_attention_controls(stats: dict, title: str = "El modelo entrenado frent
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.title.set_fontsize(9)
+    comma_axis(axes[0], axes[1], which="y")
     axes[0].legend(fontsize=9)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -1029,12 +1031,12 @@ def plot_maps_one_scale(
     titles: Sequence[str] | None = None,
     alpha: float = 0.6,
     size: float = 1.6,
-    title: str = "Mapas en una misma escala por imagen",
+    title: str = "Mapas en una misma escala",
 ) -> Figure:
     """Una columna por imagen y una fila por mapa (``maps``: nombre → (B, g, g)), en una escala de color común.
 
-    Cada mapa se divide por su suma (así se comparan repartos, no magnitudes) y todos los mapas de una
-    misma imagen comparten escala; la barra de color da la fracción de la masa por parche.
+    Cada mapa se divide por su suma (así se comparan repartos, no magnitudes) y todos los mapas de la figura
+    comparten escala; la barra de color da la fracción de la masa por parche.
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -1056,12 +1058,13 @@ def plot_maps_one_scale(
         axes[row, 0].text(
             -0.08, 0.5, name, transform=axes[row, 0].transAxes, rotation=90, ha="right", va="center", fontsize=9
         )
-    fig.colorbar(
+    bar = fig.colorbar(
         ScalarMappable(Normalize(0, vmax), cmap="inferno"),
         ax=axes[1:],
         shrink=0.8,
         label="fracción del mapa por parche",
     )
+    comma_axis(bar.ax)
     fig.suptitle(title, fontsize=10)
     return fig
 
@@ -1107,6 +1110,7 @@ def plot_mirror_similarity(
     ax.set_xticks(range(len(kinds)), kinds, fontsize=9)
     ax.axhline(0, color="black", lw=0.8)
     ax.set(ylabel="similitud coseno media", title=title)
+    comma_axis(ax, which="y")
     ax.legend(fontsize=9)
     fig.tight_layout()
     return fig

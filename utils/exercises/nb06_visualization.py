@@ -27,13 +27,13 @@ ROLLOUT_A2 = torch.tensor([[0.2, 0.4, 0.4], [0.5, 0.5, 0.0], [0.0, 0.2, 0.8]])
 
 
 def check_rollout_by_hand(answer):
-    """Ejercicio: el rollout R = A2'·A1' de ``ROLLOUT_A1`` y ``ROLLOUT_A2`` con A' = 0.5·A + 0.5·I."""
+    """Ejercicio: el rollout R = A2'·A1' de ``ROLLOUT_A1`` y ``ROLLOUT_A2`` con A' = 0,5·A + 0,5·I."""
     eye = torch.eye(3)
     a1, a2 = 0.5 * ROLLOUT_A1 + 0.5 * eye, 0.5 * ROLLOUT_A2 + 0.5 * eye
     expected = a2 @ a1
     if answer is None:
         return report(
-            False, "", "Aún no hay respuesta: calcula A' = 0.5·A + 0.5·I para cada capa y multiplica R = A2'·A1'."
+            False, "", "Aún no hay respuesta: calcula A' = 0,5·A + 0,5·I para cada capa y multiplica R = A2'·A1'."
         )
     tensor = as_tensor(answer)
     if tensor is None or tensor.dtype == torch.bool or tensor.is_complex():
@@ -45,7 +45,7 @@ def check_rollout_by_hand(answer):
         if torch.allclose(t, (a1 @ a2).double(), atol=1e-4):
             why = "Has multiplicado en el orden contrario: la capa nueva va a la izquierda, R = A2'·A1'."
         elif torch.allclose(t, (ROLLOUT_A2 @ ROLLOUT_A1).double(), atol=1e-4):
-            why = "Te falta la conexión residual: antes de multiplicar, usa A' = 0.5·A + 0.5·I en cada capa."
+            why = "Te falta la conexión residual: antes de multiplicar, usa A' = 0,5·A + 0,5·I en cada capa."
         elif torch.allclose(t, expected.T.double(), atol=1e-4):
             why = "Tu matriz está traspuesta: la fila i de R es lo que llega al token i desde cada token de entrada."
         elif not torch.allclose(t.sum(-1), torch.ones(3, dtype=t.dtype), atol=1e-3):
