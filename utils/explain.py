@@ -216,7 +216,9 @@ def attention_rollout(
     """
     _, B, _, T = _check_maps(maps)
     if isinstance(residual, bool) or not isinstance(residual, (int, float)) or not 0.0 <= residual <= 1.0:
-        raise ValueError(f"residual={residual!r} fuera de rango: debe estar entre 0 y 1 (el artículo usa residual=0.5).")
+        raise ValueError(
+            f"residual={residual!r} fuera de rango: debe estar entre 0 y 1 (el artículo usa residual=0.5)."
+        )
     if head_fusion not in HEAD_FUSIONS:
         fuse_heads(maps[0][:1], head_fusion)  # lanza el error en español
     if isinstance(discard_ratio, bool) or not isinstance(discard_ratio, (int, float)) or not 0.0 <= discard_ratio < 1.0:
