@@ -10,6 +10,7 @@ Niveles: 05-1 fácil (tasa de aprendizaje en un paso), 05-2 fácil (exactitud de
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -110,7 +111,7 @@ def _predictions(model, images) -> torch.Tensor | None:
     was_training = model.training
     try:
         model.eval()
-        weight = next(iter([*model.parameters(), *model.buffers()]), None)
+        weight = next(itertools.chain(model.parameters(), model.buffers()), None)  # sin copiar la lista entera
         device = weight.device if weight is not None else images.device  # entrenado en la GPU, se evalúa allí
         with torch.no_grad():
             logits = torch.cat([model(images[i : i + 1000].to(device)).cpu() for i in range(0, len(images), 1000)])
