@@ -79,6 +79,19 @@ def test_render_errors(model, image):
         render(model, torch.zeros(32, 32, dtype=torch.uint8), 0, 0, None, "raw", 0.5)
 
 
+def test_explorer_opacity_is_a_percentage(model, image, monkeypatch):
+    """El deslizador muestra 60 (sin decimales con punto) y la figura recibe 0,6."""
+    import utils.explorer as X
+
+    seen = []
+    real = X.render
+    monkeypatch.setattr(X, "render", lambda *args: seen.append(args[6]) or real(*args))
+    ex = explore(model, image[None].repeat(2, 1, 1), torch.tensor([0, 1]), alpha=0.35)
+    assert ex.alpha.value == 35 and seen == [0.35]
+    ex.alpha.value = 80
+    assert seen[-1] == 0.8 and ex.renders == 2
+
+
 def test_explorer_controls_update_the_figure(model):
     g = torch.Generator().manual_seed(2)
     images = torch.randint(0, 256, (12, 28, 28), generator=g, dtype=torch.uint8)
@@ -91,7 +104,7 @@ def test_explorer_controls_update_the_figure(model):
     ex.head.value = 1
     ex.mode.value = "rollout"
     assert ex.head.disabled
-    ex.alpha.value = 0.2
+    ex.alpha.value = 20  # en tanto por ciento
     assert ex.renders == 5
     ex.class_choice.value = 2  # imágenes 2, 5, 8, 11
     assert ex.index.max == 3 and ex.current() == 2

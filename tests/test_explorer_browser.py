@@ -232,7 +232,7 @@ def test_explorer_in_jupyterlab(lab, driver):
     s = _settled(driver, s["src"])
     _click(driver, ".widget-toggle-button", 1)  # modo rollout
     s = _settled(driver, s["src"])
-    _set_readout(driver, 2, 0.3)  # opacidad
+    _set_readout(driver, 2, 30)  # opacidad, en tanto por ciento
     s = _settled(driver, s["src"])
     _click(driver, "input[type=checkbox]")  # quitar «solo errores»
     s = _settled(driver, s["src"])

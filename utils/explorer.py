@@ -158,8 +158,15 @@ class Explorer:
         self.mode = w.ToggleButtons(
             options=[("atención de la capa", "raw"), ("rollout", "rollout")], value="raw", description="modo"
         )
-        self.alpha = w.FloatSlider(
-            value=_check_alpha(alpha), min=0.0, max=1.0, step=0.05, description="opacidad", continuous_update=False
+        # La opacidad en tanto por ciento: un deslizador de decimales mostraría «0.60», con punto.
+        self.alpha = w.IntSlider(
+            value=round(100 * _check_alpha(alpha)),
+            min=0,
+            max=100,
+            step=5,
+            description="opacidad (%)",
+            style={"description_width": "initial"},
+            continuous_update=False,
         )
         self.info = w.HTML()
         self.output = w.Output()
@@ -238,7 +245,7 @@ class Explorer:
                 self.layer.value,
                 self.head.value,
                 self.mode.value,
-                self.alpha.value,
+                self.alpha.value / 100,
                 self.classes,
             )
             display(fig)
