@@ -2,11 +2,12 @@
 
 Cuando el entrenamiento de la segunda edición sustituye a ``checkpoints/vit_fashion_mnist.pt``, varias cosas que
 hablan del modelo incluido cambian con él: la sección 10 del cuaderno 05 (su fila en la tabla y lo que se lee de
-ella), las cifras de tamaño del cuaderno 07 (dimensión 96 y MLP de 192), la huella de sus pesos y su configuración
+ella), las cifras de tamaño del cuaderno 07 (dimensión 96 y MLP de 192), lo que dicen el 06, el 06b y sus soluciones
+de los mapas de atención (con el modelo de la primera edición como control), la huella de sus pesos y su configuración
 en los tests, y la sección «El modelo entrenado» del README. Este programa las reescribe desde los metadatos del punto
 de control (ninguna cifra escrita a mano) y se borra una vez usado. Después hay que volver a ejecutar en modo completo los
-cuadernos que cargan el punto de control (02, 05, 05b, 06, 06b, 07 y sus soluciones), reescribir a mano lo que dicen
-el 06 y el 06b de sus mapas (otro modelo, otras medidas) y pasar la orden de tests del README.
+cuadernos que cargan el punto de control (02, 05, 05b, 06, 06b, 07 y sus soluciones): los `assert` del 06 y el 06b
+comprueban sus frases nuevas con el modelo final. Y pasar la orden de tests del README.
 
     python scripts/adopt_checkpoint.py
 """
@@ -207,7 +208,229 @@ def readme(model, meta: dict) -> None:
     path.write_text(new, encoding="utf-8")
 
 
+# --- Cuadernos 06 y 06b: lo que dicen de sus mapas ----------------------------------------------------------------
+# Las frases hablan de umbrales que comprueban los `assert`, no de cifras: las cifras salen en las salidas. Se probó
+# con el modelo a la época 71 de su entrenamiento (la última capa, 78,5 % en la prenda frente a 56,6 % uniforme;
+# rollout, 61,2 %; la cabeza más local, el 80 % de la uniforme). La primera edición, medida en la misma celda, pone
+# en la prenda un 53,2 %: por debajo del azar.
+
+NB06_22 = """first_edition, _ = load_checkpoint(ROOT / "checkpoints" / "vit_fashion_mnist_primera_edicion.pt", map_location=device)
+first = attention_statistics(first_edition, x_stats, garment)  # otro ViT, las mismas imágenes
+compared = {**stats, "primera edición": first}
+print(f"Parches con prenda: {percent(garment.float().mean(), 1)} del total")
+for name, s in compared.items():
+    print(
+        f"{name:>15}: última capa {percent(s['prenda (última capa)'], 1)} · rollout {percent(s['prenda (rollout)'], 1)} del mapa sobre la prenda"
+    )
+trained, uniform = stats["entrenado"], stats["uniforme"]
+assert abs(stats["sin entrenar"]["prenda (rollout)"] - uniform["prenda (rollout)"]) < 0.03  # el control, como el azar
+assert trained["prenda (última capa)"] > uniform["prenda (última capa)"] + 0.10  # la última capa prefiere la prenda
+assert abs(trained["prenda (rollout)"] - uniform["prenda (rollout)"]) < 0.10  # el rollout, mucho menos
+assert first["prenda (última capa)"] < uniform["prenda (última capa)"]  # la primera edición, por debajo del azar"""
+
+NB06_23 = """**La última capa mira la prenda; el rollout, mucho menos.** En el modelo del curso, la atención del CLS en la última capa pone en la prenda más de 10 puntos más de su masa que un mapa uniforme, y el modelo sin entrenar reparte como el azar (los `assert` lo comprueban). El rollout se queda a menos de 10 puntos del azar: al multiplicar las capas con la identidad de la conexión residual, la preferencia de la última se mezcla con el reparto de todas las demás.
+
+**Una sorpresa que es una lección.** La última fila de la salida es otro ViT, medido igual y con las mismas imágenes: el de la primera edición de este curso (`checkpoints/vit_fashion_mnist_primera_edicion.pt`, de dimensión 64 y con otra receta de entrenamiento). Su última capa pone en la prenda **menos** masa que el azar. En aquella edición, esta sección concluía que un ViT no necesita mirar la prenda y lo explicaba con un argumento que sonaba bien: tras la primera capa, un token del fondo ya contiene información mezclada de toda la imagen, así que copiar de él o de uno de la prenda da casi lo mismo. La explicación era de aquel modelo, no de los ViT: dos ViT del mismo diseño, entrenados para la misma tarea con recetas distintas, miran a sitios distintos. Por eso un mapa de atención se mide con sus controles **cada vez** que cambia el modelo, y lo que se concluye de él se dice de ese modelo.
+
+La entropía de la sección 3 decía que el CLS se concentra; este control dice dónde. Pero mirar la prenda no es lo mismo que usarla para decidir: si la masa sobre la prenda explica la decisión es otra pregunta, que responde una prueba de fidelidad en la parte opcional [06b](06b_fidelidad.ipynb)."""
+
+NB06_34 = """**Lo contrario del artículo.** En Dosovitskiy et al. hay, en las primeras capas, cabezas que miran cerca junto a otras que miran lejos, y la distancia crece con la profundidad. Aquí no hay ninguna cabeza local: todas están por encima del 70 % de la distancia uniforme (14,4 píxeles; el ejercicio 4 te pide cuál se acerca más). El modelo sin entrenar está pegado a la uniforme (a menos de 0,3 píxeles). La figura junta las tres medidas con sus controles.
+
+Una explicación plausible, que este cuaderno no pone a prueba: con parches de 4×4 en una imagen de 28×28, la cuadrícula es de 7×7 y un parche ya es la séptima parte del ancho, así que los detalles locales (un borde, una costura) ocurren **dentro** de un parche, y de ellos se encarga el embedding de parches. Entre parches, la atención une cualquier par en una sola capa: al modelo no le hace falta ir de lo local a lo global como una red convolucional. Dice mucho del **sesgo inductivo** que el ViT *no* tiene: aprende la localidad solo si la tarea la pide."""
+
+NB06_EDITS = [
+    (5, "from utils.fmt import percent\n", "from utils.fmt import percent, thousands\n"),
+    (5, 'print(f"Exactitud en {n_test} imágenes', 'print(f"Exactitud en {thousands(n_test)} imágenes'),
+    (30, "una similitud media de casi 0,5, frente a menos de 0,15 (en torno a 0,04) para los demás pares de la misma "
+     "fila a dos o más parches de distancia, y lo mismo para el espejo **vertical**.",
+     "una similitud media de más de 0,3, frente a menos de 0,15 para los demás pares de la misma fila a dos o más "
+     "parches de distancia, y también menos de 0,15 para el espejo **vertical** (los `assert` comprueban los tres "
+     "umbrales; las cifras, en la salida)."),
+    (31, "# 2000 imágenes bastan", "# 2 000 imágenes bastan"),
+    (31, '    "original": x_flip,\n    "volteo horizontal": x_flip.flip(-1),\n    "volteo vertical": x_flip.flip(-2),',
+     '    "originales": x_flip,\n    "volteadas en horizontal": x_flip.flip(-1),\n    "volteadas en vertical": x_flip.flip(-2),'),
+    (31, 'print(f"Exactitud con 2000 imágenes de prueba en {name}: {percent(acc, 1)}")',
+     'print(f"Exactitud en {thousands(len(y_flip))} imágenes de prueba {name}: {percent(acc, 1)}")'),
+    (31, 'flipped["volteo horizontal"] - flipped["original"]', 'flipped["volteadas en horizontal"] - flipped["originales"]'),
+    (31, 'flipped["volteo vertical"] < flipped["original"]', 'flipped["volteadas en vertical"] < flipped["originales"]'),
+    (33, "assert distances.min() > 0.8 * reference", "assert distances.min() > 0.7 * reference"),
+    (38, "(al menos 0,5 nats menos de entropía), pero su rollout pone en la prenda lo mismo que un mapa uniforme "
+     "(≈ 57 %) y ninguna cabeza es local: con 7×7 parches, la localidad vive dentro del parche.",
+     "(al menos 0,5 nats menos de entropía); su última capa pone en la prenda más de 10 puntos más que un mapa "
+     "uniforme, su rollout mucho menos, y ninguna cabeza es local: con 7×7 parches, la localidad vive dentro del "
+     "parche.\n- **Una conclusión sobre un mapa es de un modelo.** El ViT de la primera edición, medido igual, ponía "
+     "en la prenda menos que el azar: cada modelo nuevo, sus controles otra vez."),
+    (38, "(≈ 0,5 entre columnas espejo, ≈ 0,04 en los demás pares lejanos de la fila)",
+     "(más de 0,3 entre columnas espejo, menos de 0,15 en los demás pares lejanos de la fila)"),
+]  # fmt: skip
+
+SOL06_EDITS = [
+    (11, "por encima del 80 % de la distancia uniforme", "por encima del 70 % de la distancia uniforme"),
+    (12, "assert fraccion > 0.8", "assert fraccion > 0.7"),
+    (14, "**2. Si el rollout pone en la prenda lo mismo que un mapa uniforme, ¿el modelo ignora la prenda?** No. La "
+     "atención dice de qué tokens copia el CLS, y tras la primera capa los tokens del fondo ya contienen información "
+     "de la prenda. Además, el modelo acierta el 92 % de las imágenes: la prenda se usa, solo que no a través de una "
+     "atención que la prefiera.",
+     "**2. Si el rollout pone en la prenda lo mismo que un mapa uniforme, ¿el modelo ignora la prenda?** No. La "
+     "atención dice de qué tokens copia el CLS, y tras la primera capa los tokens del fondo ya contienen información "
+     "de la prenda. Es lo que le pasaba al ViT de la primera edición (sección 4): acertaba más del 90 % de las "
+     "imágenes, así que usaba la prenda, solo que no a través de una atención que la prefiriera."),
+]  # fmt: skip
+
+NB06B_20 = """n_del = LESSON_SIZES["borrado"]
+xd, yd, images_d = x_test[:n_del], y_test[:n_del], data.test_images[:n_del]
+background = to_float(torch.zeros(1, 28, 28, dtype=torch.uint8)).min().item()  # un píxel negro, normalizado
+g, p = cfg.img_size // cfg.patch_size, cfg.patch_size
+with torch.no_grad():
+    maps_d = model.attention_maps(xd.to(device))
+generator = torch.Generator().manual_seed(0)
+scores = {
+    "rollout (media)": cls_rollout(maps_d),
+    "rollout (máx., descarte 0,9)": cls_rollout(maps_d, head_fusion="max", discard_ratio=0.9),
+    "última capa": cls_attention(maps_d, -1),
+    "gradiente (clase predicha)": gradient_rollout(model, xd),
+    "azar": torch.rand(n_del, cfg.num_patches, generator=generator),
+    "prenda al azar": garment_patches(images_d, cfg.patch_size)
+    + torch.rand(n_del, cfg.num_patches, generator=generator),
+    "brillo del parche": images_d.float().reshape(n_del, g, p, g, p).mean((2, 4)),
+}
+ks = [0, 1, 2, 4, 8, 16, 32, cfg.num_patches]
+curves = {name: deletion_curve(model, xd, yd, s, ks, background) for name, s in scores.items()}
+area = {name: deletion_area(ks, c, cfg.num_patches) for name, c in curves.items()}
+for name, c in curves.items():
+    print(f"{name:>30}: área {comma(area[name], 3)} · exactitud con 4 parches borrados {percent(c[ks.index(4)], 1)}")
+attention_methods = [name for name in scores if name.startswith(("rollout", "última", "gradiente"))]
+hard = min(area["prenda al azar"], area["brillo del parche"])  # el mejor de los dos controles sin modelo
+assert max(area[name] for name in attention_methods) < area["azar"] - 0.1  # todos ganan al azar, con holgura
+assert area["prenda al azar"] < area["azar"] - 0.1  # y también un control que no mira el modelo
+assert min(area[name] for name in attention_methods) > hard - 0.03  # ninguno gana con claridad a los controles duros
+plot_deletion_curves(ks, curves, cfg.num_patches, title=f"Curva de borrado en {n_del} imágenes de prueba");"""
+
+NB06B_21 = """Los números, en una ejecución completa con 300 imágenes (áreas: menor = más fiel), dicen dos cosas que comprueban los `assert` de la celda:
+
+- **Todos los mapas ganan al azar, y con holgura:** su área queda más de 0,1 por debajo de la del orden aleatorio. Pero el azar es un control demasiado fácil: borra muchos parches de fondo, que no cambian nada, así que cualquier método que prefiera la prenda le gana sin saber nada del modelo. La fila «prenda al azar» lo demuestra: también gana al azar por más de 0,1, y no mira el modelo en absoluto.
+- **Contra los controles que no miran el modelo, ninguno gana con claridad:** ningún mapa de atención queda ni 0,03 por debajo del mejor de «prenda al azar» y «brillo del parche». La regla «lo brillante es lo importante» señala lo que el modelo usa casi tan bien como el mejor mapa de atención, o mejor.
+
+La conclusión es incómoda y es la lección de este cuaderno: ganar al azar no basta para decir que un mapa explica el modelo. Dos advertencias: borrar parches saca las imágenes de la distribución de entrenamiento (Hooker et al., 2019), y con 7×7 parches cada borrado quita mucha imagen de golpe. Y una tercera, la del cuaderno 06: todo esto es de **este** modelo. Lo comprobamos con el ViT de la primera edición, con las mismas imágenes y el mismo orden al azar:"""
+
+NB06B_22 = """first_edition, _ = load_checkpoint(ROOT / "checkpoints" / "vit_fashion_mnist_primera_edicion.pt", map_location=device)
+with torch.no_grad():
+    maps_first = first_edition.attention_maps(xd.to(device))
+first_scores = {"última capa": cls_attention(maps_first, -1), "azar": scores["azar"]}
+first_area = {
+    name: deletion_area(ks, deletion_curve(first_edition, xd, yd, s, ks, background), cfg.num_patches)
+    for name, s in first_scores.items()
+}
+for name, a in first_area.items():
+    print(f"{name:>12}: área {comma(a, 3)} con el ViT de la primera edición · {comma(area[name], 3)} con el del curso")
+assert first_area["última capa"] > first_area["azar"] - 0.01  # allí, la última capa no ganaba al azar
+assert first_area["azar"] < area["azar"] - 0.1  # y borrar le dolía mucho más"""
+
+NB06B_23 = """Con el ViT de la primera edición, la atención de la última capa **no** gana al azar: borrar los parches a los que más mira el CLS daña menos que borrar al azar (o lo mismo). La edición anterior de este cuaderno lo presentaba como un defecto de la atención; con el modelo del curso, la misma medida gana al azar con holgura. Las dos filas del azar dicen algo más: al modelo del curso borrar parches le afecta mucho menos (su área al azar es más de 0,1 mayor), seguramente porque entrenó con **borrado aleatorio** (cuaderno 05b) y el de la primera edición no: está acostumbrado a imágenes con huecos. Una curva de borrado mide a la vez lo que el modelo usa y lo bien que lleva los huecos; por eso solo se comparan métodos sobre un mismo modelo."""
+
+NB06B_EDITS = [
+    (0, "En el cuaderno 06 vimos que el rollout de atención pone en la prenda lo mismo que un mapa uniforme. Eso no "
+     "prueba que sea inútil: quizá ordena bien los parches *dentro* de la imagen.",
+     "En el cuaderno 06 vimos que la última capa del modelo del curso pone en la prenda bastante más masa que un mapa "
+     "uniforme, que su rollout se aparta mucho menos del azar y que otro ViT, el de la primera edición, hacía lo "
+     "contrario. Mirar la prenda no prueba que un mapa explique la decisión, y no mirarla no prueba que sea inútil: "
+     "quizá ordena bien los parches *dentro* de la imagen."),
+    (3, "from utils.fmt import percent\n", "from utils.fmt import percent, thousands\n"),
+    (3, 'print(f"Exactitud en {n_test} imágenes', 'print(f"Exactitud en {thousands(n_test)} imágenes'),
+    (7, "assert all(abs(garment_share[name] - uniform_share) < 0.03 for name in (\"media\", \"máximo\", \"mínimo\"))\n"
+     "assert garment_share[\"máx. y descarte 0,9\"] > uniform_share + 0.02",
+     "assert all(abs(garment_share[name] - uniform_share) < 0.10 for name in (\"media\", \"máximo\", \"mínimo\"))\n"
+     "assert garment_share[\"máx. y descarte 0,9\"] > uniform_share + 0.10"),
+    (10, 'print(f"{len(wrong)} errores en {n_test} imágenes")',
+     'print(f"{thousands(len(wrong))} errores en {thousands(n_test)} imágenes")'),
+    (10, '    print(f"  {CLASSES[k // 10]:>20} → {CLASSES[k % 10]:<20} {int(count)}")',
+     '    print(f"  {CLASSES[k // 10]:>20} → {CLASSES[k % 10]:<20} {int(count)}")\n'
+     "upper, shoes = {0, 2, 4, 6}, {5, 7, 9}  # camiseta/top, suéter, abrigo, camisa; sandalia, zapatilla, botín\n"
+     "assert all({int(k) // 10, int(k) % 10} <= upper or {int(k) // 10, int(k) % 10} <= shoes for k in top.indices)"),
+    (17, "assert corr.nanmean() < 0.5 and top_patch_differs > 0.5", "assert corr.nanmean() < 0.25 and top_patch_differs > 0.8"),
+    (18, "su correlación media es de alrededor de 0,1 (el `assert` pide menos de 0,5), y el parche más relevante cambia "
+     "de clase a clase en más de nueve de cada diez imágenes (el `assert` pide más de la mitad).",
+     "su correlación media queda por debajo de 0,25, y el parche más relevante cambia de clase a clase en más de ocho "
+     "de cada diez imágenes (los `assert` lo comprueban; las cifras, en la salida)."),
+]  # fmt: skip
+
+NB06B_8 = """Con la media, el máximo o el mínimo, el rollout pone en la prenda a lo sumo unos pocos puntos más que un mapa uniforme (a menos de 10, comprueba el primer `assert`). El máximo con descarte se aparta mucho más: más de 10 puntos por encima del uniforme. Cambiar de variante cambia el aspecto del mapa y también lo que mide; por eso conviene fijar la variante **antes** de mirar, y no elegir la que da el mapa más bonito o la que confirma lo que esperábamos."""
+
+NB06B_SUMMARY = """## Resumen
+
+- Las variantes del rollout de vit-explain (fusión por **máximo** o **mínimo**, **descarte** de los pesos bajos) cambian el aspecto del mapa y también lo que mide: en una misma escala, el máximo con descarte se concentra y pone en la prenda más de 10 puntos más que el azar; la media, el máximo y el mínimo se quedan a menos de 10.
+- El **rollout ponderado por el gradiente** (Chefer, Gur y Wolf, 2021) da un mapa distinto para cada clase: en las parejas que el modelo confunde, los mapas de las dos clases apenas se parecen.
+- La **curva de borrado** mide la fidelidad: todos los mapas de atención ganan al azar con holgura, pero ninguno gana con claridad a dos controles que no miran el modelo (borrar prenda al azar y borrar los parches más brillantes).
+- Un método de explicación se juzga contra controles difíciles, no solo contra el azar, y sobre **un** modelo: con el ViT de la primera edición, la atención de la última capa ni siquiera ganaba al azar."""
+
+
+def _edit_cells(nb, edits, name: str) -> None:
+    for i, old, new in edits:
+        if old not in nb.cells[i].source:
+            sys.exit(f"No encuentro en la celda {i} de {name}: {old[:80]!r}. ¿Ya se aplicó este programa?")
+        nb.cells[i].source = nb.cells[i].source.replace(old, new)
+
+
+def _set_cell(nb, i: int, starts: str, new: str, name: str) -> None:
+    if not nb.cells[i].source.startswith(starts):
+        sys.exit(f"La celda {i} de {name} ya no empieza por {starts[:60]!r}.")
+    nb.cells[i].source = new
+
+
+def notebooks_06(root: Path = ROOT) -> None:
+    """Reescribe lo que el 06, el 06b y sus soluciones dicen de los mapas del modelo del curso."""
+    path = root / "notebooks" / "06_visualizacion.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    _set_cell(nb, 22, 'print(f"Parches con prenda', NB06_22, path.name)
+    _set_cell(nb, 23, "**Una sorpresa que es una lección.**", NB06_23, path.name)
+    _set_cell(nb, 34, "**Lo contrario del artículo.**", NB06_34, path.name)
+    _edit_cells(nb, NB06_EDITS, path.name)
+    nbformat.write(nb, path)
+
+    path = root / "notebooks" / "soluciones" / "06_visualizacion_soluciones.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    _edit_cells(nb, SOL06_EDITS, path.name)
+    nbformat.write(nb, path)
+
+    path = root / "notebooks" / "06b_fidelidad.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    _set_cell(nb, 8, "Con la media, el máximo o el mínimo", NB06B_8, path.name)
+    _set_cell(nb, 20, 'n_del = LESSON_SIZES["borrado"]', NB06B_20, path.name)
+    _set_cell(nb, 21, "Los números, en una ejecución completa", NB06B_21, path.name)
+    _set_cell(nb, 22, "## Resumen", NB06B_SUMMARY, path.name)
+    _edit_cells(nb, NB06B_EDITS, path.name)
+    nb.cells[22:22] = [nbformat.v4.new_code_cell(NB06B_22), nbformat.v4.new_markdown_cell(NB06B_23)]
+    nbformat.write(nb, path)
+
+
+THOUSANDS_05 = [  # (cuaderno, celda, texto, texto nuevo): los miles con espacio, como en el resto del curso
+    ("05_entrenamiento.ipynb", 3, "split_fingerprint, validation_split\n",
+     "split_fingerprint, validation_split\nfrom utils.fmt import thousands\n"),
+    ("05_entrenamiento.ipynb", 3, 'print(f"Entrenamiento: {len(y_train)} · validación: {len(y_val)} · prueba: {len(y_test)} imágenes")',
+     'print(\n    f"Entrenamiento: {thousands(len(y_train))} · validación: {thousands(len(y_val))} · prueba: '
+     '{thousands(len(y_test))} imágenes"\n)'),
+    ("soluciones/05_entrenamiento_soluciones.ipynb", 2, "from utils.data import CLASSES, load_fashion_mnist\n",
+     "from utils.data import CLASSES, load_fashion_mnist\nfrom utils.fmt import thousands\n"),
+    ("soluciones/05_entrenamiento_soluciones.ipynb", 2,
+     'print(f"Entrenamiento: {len(y_train)} · validación: {len(y_val)} · prueba: {len(y_test)}")',
+     'print(\n    f"Entrenamiento: {thousands(len(y_train))} · validación: {thousands(len(y_val))} · prueba: '
+     '{thousands(len(y_test))} imágenes"\n)'),
+]  # fmt: skip
+
+
+def thousands_05(root: Path = ROOT) -> None:
+    for name, i, old, new in THOUSANDS_05:
+        path = root / "notebooks" / name
+        nb = nbformat.read(path, as_version=4)
+        _edit_cells(nb, [(i, old, new)], name)
+        nbformat.write(nb, path)
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--solo-cuadernos"]:  # para probarlo en una copia: ... --solo-cuadernos RAÍZ
+        notebooks_06(Path(sys.argv[2]))
+        thousands_05(Path(sys.argv[2]))
+        return 0
     model, meta = C.load_checkpoint(CHECKPOINT)
     if "val_accuracy" not in meta or model.config != CHECKPOINT_CONFIG or meta.get("fast_mode"):
         sys.exit(
@@ -219,12 +442,15 @@ def main() -> int:
     notebook_07()
     tests(meta, weights_sha, count_parameters(model))
     readme(model, meta)
+    notebooks_06()
+    thousands_05()
     print(
         f"Al día con el punto de control nuevo: validación {percent(meta['val_accuracy'])}, "
         f"prueba {percent(meta['test_accuracy'])}, {comma(meta['train_minutes'] / 60, 1)} horas."
     )
     print(
-        "Ahora: ruff check --fix tests/ && ruff format tests/, volver a ejecutar los cuadernos y reescribir el 06 y el 06b."
+        "Ahora: ruff check --fix tests/ && ruff format tests/, volver a ejecutar los cuadernos (los assert del 06 y "
+        "el 06b comprueban sus frases nuevas) y mirar sus figuras."
     )
     return 0
 
