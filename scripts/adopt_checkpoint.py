@@ -345,8 +345,13 @@ NB06B_EDITS = [
      'print(f"{thousands(len(wrong))} errores en {thousands(n_test)} imágenes")'),
     (10, '    print(f"  {CLASSES[k // 10]:>20} → {CLASSES[k % 10]:<20} {int(count)}")',
      '    print(f"  {CLASSES[k // 10]:>20} → {CLASSES[k % 10]:<20} {int(count)}")\n'
-     "upper, shoes = {0, 2, 4, 6}, {5, 7, 9}  # camiseta/top, suéter, abrigo, camisa; sandalia, zapatilla, botín\n"
-     "assert all({int(k) // 10, int(k) % 10} <= upper or {int(k) // 10, int(k) % 10} <= shoes for k in top.indices)"),
+     "torso, shoes = {0, 2, 3, 4, 6}, {5, 7, 9}  # camiseta/top, suéter, vestido, abrigo, camisa; el calzado\n"
+     "assert all({int(k) // 10, int(k) % 10} <= torso or {int(k) // 10, int(k) % 10} <= shoes for k in top.indices)"),
+    (11, "entre las prendas de la parte de arriba (camisa, camiseta/top, suéter, abrigo) y, en menor medida, entre el "
+     "calzado; en nuestro modelo, las cinco confusiones más frecuentes son de esas parejas.",
+     "entre las prendas que cubren el torso (camisa, camiseta/top, suéter, abrigo y vestido) y, en menor medida, entre "
+     "el calzado; en nuestro modelo, las cinco confusiones más frecuentes son de uno de esos dos grupos (el `assert` "
+     "de la celda anterior lo comprueba)."),
     (17, "assert corr.nanmean() < 0.5 and top_patch_differs > 0.5", "assert corr.nanmean() < 0.25 and top_patch_differs > 0.8"),
     (18, "su correlación media es de alrededor de 0,1 (el `assert` pide menos de 0,5), y el parche más relevante cambia "
      "de clase a clase en más de nueve de cada diez imágenes (el `assert` pide más de la mitad).",
@@ -362,6 +367,30 @@ NB06B_SUMMARY = """## Resumen
 - El **rollout ponderado por el gradiente** (Chefer, Gur y Wolf, 2021) da un mapa distinto para cada clase: en las parejas que el modelo confunde, los mapas de las dos clases apenas se parecen.
 - La **curva de borrado** mide la fidelidad: todos los mapas de atención ganan al azar con holgura, pero ninguno gana con claridad a dos controles que no miran el modelo (borrar prenda al azar y borrar los parches más brillantes).
 - Un método de explicación se juzga contra controles difíciles, no solo contra el azar, y sobre **un** modelo: con el ViT de la primera edición, la atención de la última capa ni siquiera ganaba al azar."""
+
+
+SOL06B_EDITS = [
+    (2, "deletion_area, find_checkpoint,", "deletion_area, deletion_curve, find_checkpoint,"),
+    (6, 'assert insertion["gradiente (clase predicha)"] > insertion["azar"]',
+     """deletion = {
+    name: deletion_area(ks, deletion_curve(model, xs, ys, s, ks, background), cfg.num_patches)
+    for name, s in scores.items()
+}
+
+
+def ranking(areas: dict, higher_is_better: bool) -> str:
+    return " > ".join(sorted(areas, key=areas.get, reverse=higher_is_better))
+
+
+print(f"\\nDe más a menos fiel, por inserción: {ranking(insertion, True)}")
+print(f"De más a menos fiel, por borrado: {ranking(deletion, False)}")
+mapped = min(insertion["rollout (media)"], insertion["gradiente (clase predicha)"])
+assert mapped > insertion["azar"] + 0.05  # los dos suben más deprisa que el azar
+assert max(deletion["rollout (media)"], deletion["gradiente (clase predicha)"]) < deletion["azar"]  # y caen antes
+assert abs(insertion["rollout (media)"] - insertion["gradiente (clase predicha)"]) < 0.05  # y casi igual"""),
+]  # fmt: skip
+
+SOL06B_7 = """Los dos mapas suben más deprisa que el azar, con holgura (más de 0,05 de área, dice el primer `assert`): con los parches que ellos señalan, unos pocos bastan para reconocer la prenda. Entre el rollout y el gradiente, en cambio, la diferencia es pequeña (menos de 0,05, dice el último). Las dos últimas líneas de la salida responden a la pregunta del ejercicio: el orden de los métodos por inserción y por borrado (con los mismos $k$ que aquí). Lo que no cambia de una curva a otra es que los dos mapas ganan al azar (los dos primeros `assert`); el orden entre dos métodos tan cercanos puede cambiar de una curva a otra, y de un modelo a otro. Las dos curvas miran el mismo problema desde lados opuestos y sufren el mismo defecto: una imagen con la mayoría de sus parches en negro está lejos de las de entrenamiento."""
 
 
 def _edit_cells(nb, edits, name: str) -> None:
@@ -390,6 +419,12 @@ def notebooks_06(root: Path = ROOT) -> None:
     path = root / "notebooks" / "soluciones" / "06_visualizacion_soluciones.ipynb"
     nb = nbformat.read(path, as_version=4)
     _edit_cells(nb, SOL06_EDITS, path.name)
+    nbformat.write(nb, path)
+
+    path = root / "notebooks" / "soluciones" / "06b_fidelidad_soluciones.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    _edit_cells(nb, SOL06B_EDITS, path.name)
+    _set_cell(nb, 7, "El gradiente sube más deprisa que el azar", SOL06B_7, path.name)
     nbformat.write(nb, path)
 
     path = root / "notebooks" / "06b_fidelidad.ipynb"
@@ -449,8 +484,8 @@ def main() -> int:
         f"prueba {percent(meta['test_accuracy'])}, {comma(meta['train_minutes'] / 60, 1)} horas."
     )
     print(
-        "Ahora: ruff check --fix tests/ && ruff format tests/, volver a ejecutar los cuadernos (los assert del 06 y "
-        "el 06b comprueban sus frases nuevas) y mirar sus figuras."
+        "Ahora: ruff check --fix tests notebooks && ruff format tests notebooks, volver a ejecutar los cuadernos "
+        "(los assert del 06 y el 06b comprueban sus frases nuevas) y mirar sus figuras."
     )
     return 0
 
