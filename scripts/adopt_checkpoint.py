@@ -5,7 +5,8 @@ hablan del modelo incluido cambian con él: la sección 10 del cuaderno 05 (su f
 ella), las cifras de tamaño del cuaderno 07 (dimensión 96 y MLP de 192), lo que dicen el 06, el 06b y sus soluciones
 de los mapas de atención (con el modelo de la primera edición como control), la huella de sus pesos y su configuración
 en los tests, y la sección «El modelo entrenado» del README. Este programa las reescribe desde los metadatos del punto
-de control (ninguna cifra escrita a mano) y se borra una vez usado. Después hay que volver a ejecutar en modo completo los
+de control (ninguna cifra escrita a mano) y se borra una vez usado, con su test
+(``tests/test_adopt_checkpoint.py``, que lo prueba sobre una copia). Después hay que volver a ejecutar en modo completo los
 cuadernos que cargan el punto de control (02, 05, 05b, 06, 06b, 07 y sus soluciones): los `assert` del 06 y el 06b
 comprueban sus frases nuevas con el modelo final. Y pasar la orden de tests del README.
 
@@ -485,7 +486,8 @@ def main() -> int:
     )
     print(
         "Ahora: ruff check --fix tests notebooks && ruff format tests notebooks, volver a ejecutar los cuadernos "
-        "(los assert del 06 y el 06b comprueban sus frases nuevas) y mirar sus figuras."
+        "(los assert del 06 y el 06b comprueban sus frases nuevas) y mirar sus figuras. Después: "
+        "`git rm scripts/adopt_checkpoint.py tests/test_adopt_checkpoint.py`"
     )
     return 0
 
