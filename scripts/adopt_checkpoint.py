@@ -242,6 +242,11 @@ Una explicación plausible, que este cuaderno no pone a prueba: con parches de 4
 NB06_EDITS = [
     (5, "from utils.fmt import percent\n", "from utils.fmt import percent, thousands\n"),
     (5, 'print(f"Exactitud en {n_test} imágenes', 'print(f"Exactitud en {thousands(n_test)} imágenes'),
+    (25, "plot_patch_embedding_pca(components, explained);",
+     "assert explained[:8].sum() > 0.7  # la mitad de las componentes, más del 70 % de la varianza\n"
+     "plot_patch_embedding_pca(components, explained);"),
+    (26, "las 8 primeras (de 16) se llevan casi toda, así que",
+     "las 8 primeras (de 16) se llevan más del 70 % (el `assert` lo comprueba), así que"),
     (30, "una similitud media de casi 0,5, frente a menos de 0,15 (en torno a 0,04) para los demás pares de la misma "
      "fila a dos o más parches de distancia, y lo mismo para el espejo **vertical**.",
      "una similitud media de más de 0,3, frente a menos de 0,15 para los demás pares de la misma fila a dos o más "
