@@ -308,9 +308,9 @@ def write_card(path: Path, runs: Path = RUNS) -> None:
         )
         figure = save_curve_figure(path, h, meta["recipe"]["label_smoothing"])
         median_epoch = statistics.median(h["seconds"])
-        body = f"""- **Exactitud en validación (5 000 imágenes, al final):** {percent(meta["val_accuracy"])}
+        body = f"""- **Exactitud en validación ({thousands(meta["val_images"])} imágenes, al final):** {percent(meta["val_accuracy"])}
 - **Exactitud en prueba (10 000 imágenes), medida una sola vez al final:** {percent(meta["test_accuracy"])}
-- **Datos:** {meta["train_images"]} imágenes de entrenamiento y {meta["val_images"]} de validación
+- **Datos:** {thousands(meta["train_images"])} imágenes de entrenamiento y {thousands(meta["val_images"])} de validación
   (`utils.data.train_val_test`; huella de la partición `{meta["split_sha256"][:16]}…`).
 - **Orden que lo entrena:** `{meta["command"]}` (desde la raíz del repositorio; reanudable)
 - **Receta** (`utils.recipes.CHECKPOINT_RECIPE`, fijada antes de entrenar): {recipe}

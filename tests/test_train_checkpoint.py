@@ -103,6 +103,7 @@ def test_fast_run_trains_validates_tests_once_records_and_resumes(tmp_path, caps
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "Curva de validación" in card and "una sola vez al final" in card and "--fast" in card
     assert "la mediana de una época" in card  # robusta a las épocas con la CPU compartida
+    assert "validación (200 imágenes, al final)" in card and "256 imágenes de entrenamiento y 200 de validación" in card
     figure = tmp_path / "m_curvas.png"
     assert f"]({figure.name})" in card and figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # la curva, en la tarjeta
 
