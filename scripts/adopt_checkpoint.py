@@ -422,6 +422,16 @@ def notebooks_06(root: Path = ROOT) -> None:
     _edit_cells(nb, NB06_EDITS, path.name)
     nbformat.write(nb, path)
 
+    readme_path = root / "README.md"
+    text = readme_path.read_text(encoding="utf-8")
+    row = "comparados con sus controles (un modelo sin entrenar y la atención uniforme)"
+    if row not in text:
+        sys.exit(f"No encuentro en el README: {row!r}. ¿Ya se aplicó este programa?")
+    new_row = (
+        "comparados con sus controles (un modelo sin entrenar, la atención uniforme y el ViT de la primera edición)"
+    )
+    readme_path.write_text(text.replace(row, new_row), encoding="utf-8")
+
     path = root / "notebooks" / "soluciones" / "06_visualizacion_soluciones.ipynb"
     nb = nbformat.read(path, as_version=4)
     _edit_cells(nb, SOL06_EDITS, path.name)

@@ -65,6 +65,7 @@ def test_adoption_applies_cleanly_to_a_copy(copy, test_accuracy):
     assert nb06b[22].startswith("first_edition, _ = load_checkpoint") and nb06b[24].startswith("## Resumen")
     assert "deletion_curve" in _cells(root, "soluciones/06b_fidelidad_soluciones.ipynb")[6]
     assert "== 456_394" in (root / "tests" / "test_timm_convert.py").read_text(encoding="utf-8")
-    assert "**93,01 % en validación" in (root / "README.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "**93,01 % en validación" in readme and "la atención uniforme y el ViT de la primera edición)" in readme
     with pytest.raises(SystemExit, match="¿Ya se aplicó este programa?|ya no empieza por"):
         adopt.notebooks_06(root)  # dos veces no: se para en vez de escribir encima
