@@ -4,7 +4,8 @@ Uso (desde la raíz del repositorio):
 
     python scripts/class_time.py                 # todos los cuadernos de utils/course.py
     python scripts/class_time.py notebooks/02_atencion.ipynb
-    python scripts/class_time.py --check         # sale con 1 si una lección pasa de 45 minutos
+    python scripts/class_time.py --check         # sale con 1 si una lección pasa de 45 minutos o si la
+                                                 # frase «ejecutarlo tarda menos de…» no la cumple su ejecución
 
 La estimación suma tres cosas:
 
@@ -114,6 +115,39 @@ def estimate(nb, name: str) -> Estimate:
     return Estimate(name, words, code_cells, run_seconds(nb), optional)
 
 
+# «Ejecutar todo el cuaderno tarda menos de un minuto»: una frase de la primera celda que dice cuánto tarda el
+# cuaderno entero. Es una cifra medida como cualquier otra: la comprueba la última ejecución completa.
+_RUNTIME_CLAIM = re.compile(
+    r"ejecutar(?:lo| todo el cuaderno| el cuaderno entero) tarda menos de (un|dos|tres|cinco|diez|\d+) minutos?"
+)
+_NUMBERS = {"un": 1, "dos": 2, "tres": 3, "cinco": 5, "diez": 10}
+
+
+def runtime_claim(nb) -> tuple[str, float] | None:
+    """La frase de la primera celda sobre lo que tarda el cuaderno entero y su límite en segundos, si la hay."""
+    m = _RUNTIME_CLAIM.search(nb.cells[0].source.replace("\n", " ")) if nb.cells else None
+    if m is None:
+        return None
+    amount = m.group(1)
+    return m.group(0), 60.0 * (_NUMBERS[amount] if amount in _NUMBERS else int(amount))
+
+
+def runtime_claim_problems(notebooks: dict[str, object]) -> list[str]:
+    """Los cuadernos cuya frase de tiempo no cumple su última ejecución completa (o que no la tienen medida)."""
+    problems = []
+    for name, nb in notebooks.items():
+        claim = runtime_claim(nb)
+        if claim is None:
+            continue
+        sentence, limit = claim
+        seconds = run_seconds(nb)
+        if seconds is None:
+            problems.append(f"{name}: dice «{sentence}», pero no tiene medida su ejecución completa")
+        elif seconds >= limit:
+            problems.append(f"{name}: dice «{sentence}», pero su ejecución completa tardó {seconds:.0f} s")
+    return problems
+
+
 def _minutes(value: float) -> str:
     return f"{value:.0f}"
 
@@ -148,16 +182,22 @@ def table(estimates: list[Estimate]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Estima el tiempo de clase de cada cuaderno.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="cuadernos (por defecto, los de utils/course.py)")
-    parser.add_argument("--check", action="store_true", help=f"sale con 1 si una lección pasa de {CLASS_MINUTES} min")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"sale con 1 si una lección pasa de {CLASS_MINUTES} min o no cumple su frase de tiempo",
+    )
     args = parser.parse_args(argv)
     paths = args.notebooks or [ROOT / "notebooks" / n for n, _ in NOTEBOOKS]
     estimates = [estimate(nbformat.read(p, as_version=4), p.name) for p in paths if p.exists()]
     print(table(estimates))
     too_long = [e.name for e in estimates if not e.optional and e.total > CLASS_MINUTES]
-    if args.check and too_long:
+    wrong_claims = runtime_claim_problems({p.name: nbformat.read(p, as_version=4) for p in paths if p.exists()})
+    if too_long:
         print(f"\nPasan de {CLASS_MINUTES} minutos: {', '.join(too_long)}.")
-        return 1
-    return 0
+    if wrong_claims:
+        print("\nFrases de tiempo que su ejecución no cumple:\n" + "\n".join(f"- {w}" for w in wrong_claims))
+    return 1 if args.check and (too_long or wrong_claims) else 0
 
 
 if __name__ == "__main__":

@@ -62,3 +62,27 @@ def test_run_notebooks_saves_the_run_time(tmp_path):
     seconds = run(path)
     saved = nbformat.read(path, as_version=4).metadata[class_time.METADATA_KEY][class_time.RUNTIME_KEY]
     assert saved == round(seconds, 1) and class_time.run_seconds(nbformat.read(path, as_version=4)) == saved
+
+
+def test_runtime_claim_is_checked_against_the_full_run():
+    nb = _notebook(seconds=90.0)
+    nb.cells[0].source += "\n\n**Tiempo estimado:** 30 minutos; ejecutar todo el cuaderno tarda menos de un\nminuto."
+    sentence = "ejecutar todo el cuaderno tarda menos de un minuto"
+    assert class_time.runtime_claim(nb) == (sentence, 60.0)
+    assert class_time.runtime_claim_problems({"02.ipynb": nb}) == [
+        f"02.ipynb: dice «{sentence}», pero su ejecución completa tardó 90 s"
+    ]
+    nb.metadata[class_time.METADATA_KEY][class_time.RUNTIME_KEY] = 45.0
+    assert class_time.runtime_claim_problems({"02.ipynb": nb}) == []
+    del nb.metadata[class_time.METADATA_KEY]
+    assert "no tiene medida" in class_time.runtime_claim_problems({"02.ipynb": nb})[0]
+    assert class_time.runtime_claim(_notebook()) is None  # sin frase, nada que comprobar
+
+
+def test_the_course_runtime_claims_hold():
+    """«Ejecutarlo tarda menos de un minuto» en la primera celda: lo cumple la última ejecución completa guardada."""
+    paths = sorted((class_time.ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = {p.name: nbformat.read(p, as_version=4) for p in paths}
+    claims = [name for name, nb in notebooks.items() if class_time.runtime_claim(nb)]
+    assert len(claims) >= 4, claims  # 03, 04, 06 y 06b: no pasa por no encontrar ninguna
+    assert class_time.runtime_claim_problems(notebooks) == []
