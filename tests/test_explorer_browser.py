@@ -234,9 +234,12 @@ def test_explorer_in_jupyterlab(lab, driver):
     s = _settled(driver, s["src"])
     _set_readout(driver, 2, 30)  # opacidad, en tanto por ciento
     s = _settled(driver, s["src"])
+    assert s["readouts"][2] == "30", s  # un entero, sin «0.30» con punto
     _click(driver, "input[type=checkbox]")  # quitar «solo errores»
     s = _settled(driver, s["src"])
     _select(driver, 0, "todas")
     s = _settled(driver, s["src"])
     assert s["readouts"][0] == "0" and "(1 de " in s["info"], s
+    if os.environ.get("VIT_CAPTURAS"):  # para mirarlo: VIT_CAPTURAS=carpeta pytest tests/test_explorer_browser.py
+        driver.save_screenshot(str(Path(os.environ["VIT_CAPTURAS"]) / "explorador.png"))
     print(f"Explorador probado en JupyterLab + Chromium en {time.time() - start:.0f} s")
