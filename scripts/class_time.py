@@ -189,10 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     paths = args.notebooks or [ROOT / "notebooks" / n for n, _ in NOTEBOOKS]
-    estimates = [estimate(nbformat.read(p, as_version=4), p.name) for p in paths if p.exists()]
+    notebooks = {p.name: nbformat.read(p, as_version=4) for p in paths if p.exists()}
+    estimates = [estimate(nb, name) for name, nb in notebooks.items()]
     print(table(estimates))
     too_long = [e.name for e in estimates if not e.optional and e.total > CLASS_MINUTES]
-    wrong_claims = runtime_claim_problems({p.name: nbformat.read(p, as_version=4) for p in paths if p.exists()})
+    wrong_claims = runtime_claim_problems(notebooks)
     if too_long:
         print(f"\nPasan de {CLASS_MINUTES} minutos: {', '.join(too_long)}.")
     if wrong_claims:
