@@ -384,7 +384,10 @@ NB06B_SUMMARY = """## Resumen
 
 
 SOL06B_EDITS = [
-    (2, "deletion_area, find_checkpoint,", "deletion_area, deletion_curve, find_checkpoint,"),
+    (2, "from utils.explain import LESSON_SIZES, cls_rollout, deletion_area, find_checkpoint, gradient_rollout, "
+     "occlude_patches\n",
+     "from utils.explain import (\n    LESSON_SIZES,\n    cls_rollout,\n    deletion_area,\n    deletion_curve,\n"
+     "    find_checkpoint,\n    gradient_rollout,\n    occlude_patches,\n)\n"),
     (6, 'assert insertion["gradiente (clase predicha)"] > insertion["azar"]',
      """deletion = {
     name: deletion_area(ks, deletion_curve(model, xs, ys, s, ks, background), cfg.num_patches)
