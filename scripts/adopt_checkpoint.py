@@ -157,10 +157,7 @@ def notebook_07() -> None:
         (15, '    "del curso": {},', '    "el del cuaderno 04": {},'),  # el punto de control ya es más ancho
         (37, "más de mil veces más FLOPs", "unas 700 veces más FLOPs"),
     ]  # fmt: skip
-    for i, old, new in edits:
-        if old not in nb.cells[i].source:
-            sys.exit(f"No encuentro en la celda {i} del cuaderno 07: {old[:80]!r}")
-        nb.cells[i].source = nb.cells[i].source.replace(old, new)
+    _edit_cells(nb, edits, path.name)
     nbformat.write(nb, path)
 
 
@@ -481,10 +478,10 @@ THOUSANDS_05 = [  # (cuaderno, celda, texto, texto nuevo): los miles con espacio
 
 
 def thousands_05(root: Path = ROOT) -> None:
-    for name, i, old, new in THOUSANDS_05:
+    for name in dict.fromkeys(n for n, *_ in THOUSANDS_05):  # cada cuaderno se lee y se escribe una vez
         path = root / "notebooks" / name
         nb = nbformat.read(path, as_version=4)
-        _edit_cells(nb, [(i, old, new)], name)
+        _edit_cells(nb, [(i, old, new) for n, i, old, new in THOUSANDS_05 if n == name], name)
         nbformat.write(nb, path)
 
 
