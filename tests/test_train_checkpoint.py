@@ -6,6 +6,7 @@ import torch
 
 from scripts import train_checkpoint as T
 from utils import checkpoints as C
+from utils.recipes import CHECKPOINT_RECIPE
 from utils.vit import ViT
 
 
@@ -63,8 +64,10 @@ def test_card_lists_every_stage_and_flags_a_weak_model(tmp_path: Path):
 def test_shipped_checkpoint_was_made_by_the_documented_recipe():
     _, meta = C.load_checkpoint(T.ROOT / "checkpoints" / "vit_fashion_mnist.pt")
     assert meta["command"] == T.COMMAND
-    assert meta["recipe"] == T.FIRST_EDITION_STAGES  # la primera edición, hasta que se entrene la nueva receta
-    assert len(meta["history"]["epoch"]) == sum(s["epochs"] for s in T.FIRST_EDITION_STAGES)
+    assert meta["recipe"] == CHECKPOINT_RECIPE
+    assert len(meta["history"]["epoch"]) == CHECKPOINT_RECIPE["epochs"] and not meta["fast_mode"]
+    assert meta["train_images"] == 55_000 and meta["val_images"] == 5_000  # sin las de validación
+    assert meta["val_accuracy"] == meta["history"]["val_acc"][-1]
 
 
 def test_benchmark_reads_the_shipped_checkpoint(fashion):
@@ -73,7 +76,7 @@ def test_benchmark_reads_the_shipped_checkpoint(fashion):
 
     n = 500
     result = benchmark.shipped_checkpoint(to_float(fashion.test_images[:n]), fashion.test_labels[:n])
-    assert result["epocas"] == sum(s["epochs"] for s in T.STAGES)
+    assert result["epocas"] == CHECKPOINT_RECIPE["epochs"]
     assert 0.85 <= result["exactitud_prueba"] <= 1.0
 
 
